@@ -1,0 +1,35 @@
+# roboto_orgs: PGXS build
+EXTENSION = roboto_orgs
+EXTVERSION = 0.1.0
+
+MODULE_big = roboto_orgs
+OBJS = \
+	src/roboto_orgs.o \
+	src/spi.o \
+	src/ids.o \
+	src/identity.o \
+	src/orgs.o \
+	src/members.o \
+	src/triggers.o
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+TESTS = $(sort $(wildcard test/sql/*.sql))
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+SPECS = $(sort $(wildcard test/specs/*.spec))
+ISOLATION = $(patsubst test/specs/%.spec,%,$(SPECS))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+EXTRA_CLEAN = test/results test/regression.diffs test/regression.out output_iso
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: prove
+prove:
+	pg_prove --ext .sql -r test/pgtap

@@ -1,0 +1,230 @@
+/*
+ * identity.c
+ *	  Who is calling: caller_id() from request.jwt.claims (the claim named by
+ *	  roboto_orgs.jwt_claim) or roboto_orgs.user_id; the trusted service path
+ *	  (members of the role named by roboto_orgs.service_role); and sign-up
+ *	  (create_user), the trusted service's way to register users.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "roboto_orgs.h"
+
+/*
+ * The claim named by roboto_orgs.jwt_claim in the JSON claims, or NULL when
+ * the claims or the claim are missing or empty. A string claim is taken as
+ * it is; a number as its text.
+ */
+static char *
+caller_from_claims(const char *claims)
+{
+	Jsonb	   *jb;
+	JsonbValue *v;
+	const char *claim = ro_jwt_claim ? ro_jwt_claim : "sub";
+
+	if (claims == NULL || claims[0] == '\0')
+		return NULL;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+	if (!JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("request.jwt.claims is not a JSON object")));
+	v = getKeyJsonValueFromContainer(&jb->root, claim, strlen(claim), NULL);
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString)
+		return v->val.string.len > 0 ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	return NULL;
+}
+
+/* The caller's user id, or NULL for an anonymous caller. Reads the settings once. */
+char *
+ro_caller_id(void)
+{
+	char	   *id = caller_from_claims(GetConfigOption("request.jwt.claims", true, false));
+
+	if (id != NULL)
+		return id;
+	if (ro_user_id != NULL && ro_user_id[0] != '\0')
+		return pstrdup(ro_user_id);
+	return NULL;
+}
+
+/* The caller's user id; 42501 for an anonymous caller */
+char *
+ro_require_caller(void)
+{
+	char	   *id = ro_caller_id();
+
+	if (id == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("anonymous caller is not allowed"),
+				 errdetail("Neither request.jwt.claims nor roboto_orgs.user_id names a user."),
+				 errhint("Set roboto_orgs.user_id (SET LOCAL) or send a JWT with the \"%s\" claim.",
+						 ro_jwt_claim ? ro_jwt_claim : "sub")));
+	return id;
+}
+
+/* Whether current_user acts as the trusted service */
+bool
+ro_is_trusted_service(void)
+{
+	Oid			me = GetUserId();
+	Oid			service;
+
+	if (superuser_arg(me))
+		return true;
+	if (ro_service_role == NULL || ro_service_role[0] == '\0')
+		return false;
+	service = get_role_oid(ro_service_role, true);
+	if (!OidIsValid(service))
+		return false;
+	return has_privs_of_role(me, service);
+}
+
+static RoPlan user_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.users WHERE user_id = $1", 1, {TEXTOID}
+};
+
+/*
+ * The user must exist: 42501 when it is the caller (an unknown caller is
+ * not allowed anything), PT404 otherwise. Call inside ro_spi_begin/end.
+ */
+void
+ro_require_known_user(const char *user_id, bool is_caller)
+{
+	Datum		v[1] = {CStringGetTextDatum(user_id)};
+
+	if (ro_exec(&user_exists_plan, v, NULL, true, 1) > 0)
+		return;
+	if (is_caller)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("caller \"%s\" is not a known user", user_id),
+				 errhint("Register the user with roboto_orgs.create_user() first.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_RO_NOT_FOUND),
+			 errmsg("user \"%s\" does not exist", user_id)));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_caller_id);
+/* caller_id() */
+Datum
+roboto_orgs_caller_id(PG_FUNCTION_ARGS)
+{
+	char	   *id = ro_caller_id();
+
+	if (id == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_is_trusted_service);
+/* is_trusted_service() */
+Datum
+roboto_orgs_is_trusted_service(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ro_is_trusted_service());
+}
+
+/* 42501 unless current_user is the trusted service */
+static void
+require_trusted_service(const char *action)
+{
+	if (!ro_is_trusted_service())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only the trusted service may %s", action),
+				 errhint("Grant role \"%s\" (roboto_orgs.service_role) to the service's database role.",
+						 ro_service_role ? ro_service_role : "")));
+}
+
+static RoPlan insert_user_plan = {
+	"INSERT INTO roboto_orgs.users (user_id, email, name, picture_url, is_service_user, is_system_user) "
+	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING "
+	"RETURNING ROW(user_id, email, name, picture_url, is_service_user, is_system_user)::roboto_orgs.user_record",
+	6, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID}
+};
+
+/* An email address: one @, something on each side, no white space, at most 320 octets */
+static void
+check_email(const char *email)
+{
+	const char *at = strchr(email, '@');
+	const char *p;
+
+	if (strlen(email) > 320 || at == NULL || at == email || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is not an email address", email),
+				 errhint("Give an address of the form name@example.com.")));
+	for (p = email; *p; p++)
+		if (isspace((unsigned char) *p) || iscntrl((unsigned char) *p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is not an email address", email),
+					 errdetail("It contains white space or control characters.")));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_create_user);
+/* create_user(user_id, email, name, picture_url, is_service_user, is_system_user) */
+Datum
+roboto_orgs_create_user(PG_FUNCTION_ARGS)
+{
+	char	   *user_id = ro_arg_cstring(fcinfo, 0, "user_id");
+	char	   *email = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *name = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *picture_url = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	Datum		v[6];
+	char		n[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	RoSpi		spi;
+	Datum		result;
+	bool		isnull;
+
+	require_trusted_service("create users");
+	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"is_service_user\" and \"is_system_user\" must not be null")));
+	ro_check_name("user_id", user_id, false);
+	ro_check_name("user name", name, true);
+	if (email != NULL)
+		check_email(email);
+	if (picture_url != NULL && strlen(picture_url) > 2048)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("picture_url is longer than 2048 octets")));
+
+	v[0] = CStringGetTextDatum(user_id);
+	v[1] = email ? CStringGetTextDatum(email) : (Datum) 0;
+	v[2] = name ? CStringGetTextDatum(name) : (Datum) 0;
+	v[3] = picture_url ? CStringGetTextDatum(picture_url) : (Datum) 0;
+	v[4] = PG_GETARG_DATUM(4);
+	v[5] = PG_GETARG_DATUM(5);
+	if (!email)
+		n[1] = 'n';
+	if (!name)
+		n[2] = 'n';
+	if (!picture_url)
+		n[3] = 'n';
+
+	ro_spi_begin(&spi);
+	if (ro_exec(&insert_user_plan, v, n, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("user \"%s\" already exists", user_id)));
+	result = ro_result_copy(0, 0, &isnull);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
+}

@@ -1,0 +1,349 @@
+/*
+ * members.c
+ *	  Members and their roles: Org.users, add_role_for_user,
+ *	  remove_role_from_user, UpdateOrgUserRequest, ModifyRoleForUserRequest
+ *	  (deprecated) and remove_user. Every change locks the org row first, so
+ *	  changes to one org's members are serialised; the triggers keep the
+ *	  invariants on top of that.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "roboto_orgs.h"
+
+#define USER_ROW "ROW(u.user_id, u.email, u.name, u.picture_url, u.is_service_user, u.is_system_user)::roboto_orgs.user_record"
+#define ORG_ROW "ROW(o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by)::roboto_orgs.org_record"
+
+typedef enum MemberChange
+{
+	CHANGE_ROLES,				/* add and remove roles; none left is an error */
+	CHANGE_REMOVE_ROLE,			/* remove roles; none left removes the member */
+	CHANGE_SET_ROLES,			/* roles become exactly add_mask */
+	CHANGE_REMOVE_MEMBER		/* remove the member */
+} MemberChange;
+
+static RoPlan target_plan = {
+	"SELECT m.roles::text[] FROM roboto_orgs.org_members m "
+	"WHERE m.org_id = $1 AND m.user_id = $2 FOR UPDATE",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan set_roles_plan = {
+	"UPDATE roboto_orgs.org_members SET roles = $3::roboto_orgs.org_role_name[] "
+	"WHERE org_id = $1 AND user_id = $2",
+	3, {TEXTOID, TEXTOID, TEXTARRAYOID}
+};
+
+static RoPlan delete_member_plan = {
+	"DELETE FROM roboto_orgs.org_members WHERE org_id = $1 AND user_id = $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan org_user_plan = {
+	"SELECT ROW(" USER_ROW ", " ORG_ROW ", m.roles)::roboto_orgs.org_user_record "
+	"FROM roboto_orgs.org_members m "
+	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
+	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
+	"WHERE m.org_id = $1 AND m.user_id = $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * Change the roles of member user_id of org_id as the caller. Admins change
+ * roles; only owners grant or revoke owner or touch an owner's roles; a
+ * member may always remove themself. Call inside ro_spi_begin/end.
+ */
+static void
+change_member(const char *org_id, const char *user_id, const char *caller,
+			  MemberChange change, int add_mask, int remove_mask)
+{
+	Datum		v[3] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id), (Datum) 0};
+	bool		self_removal = change == CHANGE_REMOVE_MEMBER && strcmp(caller, user_id) == 0;
+	RoOrgAccess a;
+	int			old_mask;
+	int			new_mask;
+	bool		isnull;
+
+	a = ro_org_access(org_id, caller, true);
+	if (!a.exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("org \"%s\" does not exist", org_id)));
+	if (!self_removal && ro_role_rank(a.caller_mask) < RO_ADMIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("user \"%s\" needs role admin in org \"%s\" to change its members",
+						caller, org_id)));
+	ro_require_org_not_deprovisioning(org_id, &a);
+
+	if (ro_exec(&target_plan, v, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id)));
+	old_mask = ro_mask_from_text_array(ro_result(0, 0, &isnull));
+
+	if (!self_removal && ro_role_rank(a.caller_mask) < RO_OWNER &&
+		((add_mask | remove_mask | old_mask) & RO_BIT(RO_OWNER)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("user \"%s\" needs role owner in org \"%s\" to change the roles of user \"%s\"",
+						caller, org_id, user_id),
+				 errdetail("Only owners grant or revoke role owner, and change or remove an owner.")));
+
+	switch (change)
+	{
+		case CHANGE_SET_ROLES:
+			new_mask = add_mask;
+			break;
+		case CHANGE_REMOVE_MEMBER:
+			new_mask = 0;
+			break;
+		default:
+			new_mask = (old_mask | add_mask) & ~remove_mask;
+			break;
+	}
+	if (new_mask == old_mask)
+		return;
+	if (new_mask == 0 && change == CHANGE_ROLES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("user \"%s\" would have no role left in org \"%s\"", user_id, org_id),
+				 errhint("Use remove_user() to remove a member.")));
+	if (new_mask == 0)
+		ro_exec(&delete_member_plan, v, NULL, false, 0);
+	else
+	{
+		v[2] = ro_text_array_from_mask(new_mask);
+		ro_exec(&set_roles_plan, v, NULL, false, 0);
+	}
+}
+
+/* The org_user_record of a member, copied out of SPI */
+static Datum
+org_user_record(const char *org_id, const char *user_id)
+{
+	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
+	bool		isnull;
+
+	if (ro_exec(&org_user_plan, v, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id)));
+	return ro_result_copy(0, 0, &isnull);
+}
+
+/* An org_role_name argument that must not be NULL, as a bit */
+static int
+role_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", argname)));
+	return RO_BIT(ro_role_from_enum(PG_GETARG_DATUM(argno)));
+}
+
+/* Shared body of the functions that change one member and return an org_record */
+static Datum
+change_and_return_org(FunctionCallInfo fcinfo, MemberChange change, int add_mask, int remove_mask)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *user_id = ro_arg_cstring(fcinfo, 1, "user_id");
+	char	   *caller = ro_require_caller();
+	RoSpi		spi;
+	Datum		result;
+
+	ro_spi_begin(&spi);
+	change_member(org_id, user_id, caller, change, add_mask, remove_mask);
+	result = ro_org_record(org_id, false);
+	ro_spi_end(&spi);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_add_role_for_user);
+/* add_role_for_user(org, user_id, role) */
+Datum
+roboto_orgs_add_role_for_user(PG_FUNCTION_ARGS)
+{
+	int			role = role_arg(fcinfo, 2, "role");
+
+	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_ROLES, role, 0));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_remove_role_from_user);
+/* remove_role_from_user(org, user_id, role) */
+Datum
+roboto_orgs_remove_role_from_user(PG_FUNCTION_ARGS)
+{
+	int			role = role_arg(fcinfo, 2, "role");
+
+	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_REMOVE_ROLE, 0, role));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_remove_user);
+/* remove_user(org, user_id) */
+Datum
+roboto_orgs_remove_user(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_REMOVE_MEMBER, 0, 0));
+}
+
+/* A role list argument of update_org_user: NULL is empty; NULL elements are refused */
+static int
+role_list_arg(FunctionCallInfo fcinfo, int argno, const char *argname, bool *given)
+{
+	bool		has_null;
+	int			mask;
+	ArrayType  *arr;
+
+	*given = false;
+	if (PG_ARGISNULL(argno))
+		return 0;
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	mask = ro_mask_from_enum_array(arr, &has_null);
+	if (has_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" must not contain null", argname)));
+	*given = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) > 0;
+	return mask;
+}
+
+/* Shared body of the functions that change one member and return an org_user_record */
+static Datum
+change_and_return_member(FunctionCallInfo fcinfo, MemberChange change, int add_mask, int remove_mask)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *user_id = ro_arg_cstring(fcinfo, 1, "user_id");
+	char	   *caller = ro_require_caller();
+	RoSpi		spi;
+	Datum		result;
+
+	ro_spi_begin(&spi);
+	change_member(org_id, user_id, caller, change, add_mask, remove_mask);
+	result = org_user_record(org_id, user_id);
+	ro_spi_end(&spi);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_update_org_user);
+/* update_org_user(org, user_id, add_roles, remove_roles) */
+Datum
+roboto_orgs_update_org_user(PG_FUNCTION_ARGS)
+{
+	bool		add_given;
+	bool		remove_given;
+	int			add_mask = role_list_arg(fcinfo, 2, "add_roles", &add_given);
+	int			remove_mask = role_list_arg(fcinfo, 3, "remove_roles", &remove_given);
+
+	if (!add_given && !remove_given)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no roles to add or remove"),
+				 errdetail("check_some_updates_present: add_roles or remove_roles must name a role."),
+				 errhint("Pass add_roles, remove_roles or both.")));
+	if (add_mask & remove_mask)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role %s is both added and removed",
+						ro_role_label(ro_role_rank(add_mask & remove_mask)))));
+	PG_RETURN_DATUM(change_and_return_member(fcinfo, CHANGE_ROLES, add_mask, remove_mask));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_modify_role_for_user);
+/* modify_role_for_user(org, user_id, role_name): deprecated */
+Datum
+roboto_orgs_modify_role_for_user(PG_FUNCTION_ARGS)
+{
+	int			role = role_arg(fcinfo, 2, "role_name");
+
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING_DEPRECATED_FEATURE),
+			 errmsg("modify_role_for_user() is deprecated"),
+			 errhint("Use roboto_orgs.update_org_user() instead.")));
+	PG_RETURN_DATUM(change_and_return_member(fcinfo, CHANGE_SET_ROLES, role, 0));
+}
+
+static RoPlan org_users_plan = {
+	"SELECT " USER_ROW ", " ORG_ROW ", m.roles "
+	"FROM roboto_orgs.org_members m "
+	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
+	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
+	"WHERE m.org_id = $1 ORDER BY m.created, m.user_id",
+	1, {TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_org_users);
+/* org_users(org) */
+Datum
+roboto_orgs_org_users(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *caller = ro_require_caller();
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	RoSpi		spi;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ro_spi_begin(&spi);
+	ro_require_org_role(org_id, caller, RO_USER, "list its members", false);
+	ro_exec(&org_users_plan, v, NULL, true, 0);
+	ro_result_to_tuplestore(fcinfo);
+	ro_spi_end(&spi);
+	return (Datum) 0;
+}
+
+static RoPlan member_roles_plan = {
+	"SELECT m.roles::pg_catalog.text[] FROM roboto_orgs.org_members m "
+	"WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+/* Highest role of the caller in an org; RO_ROLE_NONE for anonymous callers and non-members */
+static RoRole
+caller_rank(const char *org_id)
+{
+	char	   *caller = ro_caller_id();
+	Datum		v[2];
+	RoSpi		spi;
+	RoRole		rank = RO_ROLE_NONE;
+	bool		isnull;
+
+	if (caller == NULL)
+		return RO_ROLE_NONE;
+	v[0] = CStringGetTextDatum(org_id);
+	v[1] = CStringGetTextDatum(caller);
+	ro_spi_begin(&spi);
+	if (ro_exec(&member_roles_plan, v, NULL, true, 1) > 0)
+	{
+		Datum		roles = ro_result(0, 0, &isnull);
+
+		if (!isnull)
+			rank = ro_role_rank(ro_mask_from_text_array(roles));
+	}
+	ro_spi_end(&spi);
+	return rank;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_is_member);
+/* is_member(org) */
+Datum
+roboto_orgs_is_member(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(caller_rank(text_to_cstring(PG_GETARG_TEXT_PP(0))) >= RO_USER);
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_has_role);
+/* has_role(org, role) */
+Datum
+roboto_orgs_has_role(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(caller_rank(text_to_cstring(PG_GETARG_TEXT_PP(0))) >=
+				   ro_role_from_enum(PG_GETARG_DATUM(1)));
+}

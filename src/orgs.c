@@ -1,0 +1,336 @@
+/*
+ * orgs.c
+ *	  Orgs: create, read, list, update and delete (the seed's Org methods),
+ *	  and the access check every org operation starts with.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "roboto_orgs.h"
+
+#define ORG_COLS "o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by"
+#define ORG_ROW "ROW(" ORG_COLS ")::roboto_orgs.org_record"
+
+static RoPlan access_plan = {
+	"SELECT o.status = 'de-provisioning', m.roles::text[] "
+	"FROM roboto_orgs.orgs o "
+	"LEFT JOIN roboto_orgs.org_members m ON m.org_id = o.org_id AND m.user_id = $2 "
+	"WHERE o.org_id = $1",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan lock_org_plan = {
+	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
+	1, {TEXTOID}
+};
+
+static RoPlan caller_roles_plan = {
+	"SELECT m.roles::text[] FROM roboto_orgs.org_members m WHERE m.org_id = $1 AND m.user_id = $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * Whether the org exists, is de-provisioning, and the caller's roles in it.
+ * With lock_org, the org row is locked (FOR NO KEY UPDATE) so that changes to
+ * one org's members are serialised, and the caller's roles are read with the
+ * latest snapshot, so a role lost to a transaction we waited for is seen.
+ * Call inside ro_spi_begin/end.
+ */
+RoOrgAccess
+ro_org_access(const char *org_id, const char *caller, bool lock_org)
+{
+	RoOrgAccess a = {false, false, 0};
+	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(caller ? caller : "")};
+	char		n[2] = {' ', caller ? ' ' : 'n'};
+	bool		isnull;
+	Datum		roles;
+
+	if (lock_org)
+	{
+		if (ro_exec(&lock_org_plan, v, n, false, 1) == 0)
+			return a;
+		a.exists = true;
+		a.deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+		if (caller != NULL && ro_exec_latest(&caller_roles_plan, v, n, 1) > 0)
+		{
+			roles = ro_result(0, 0, &isnull);
+			a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
+		}
+		return a;
+	}
+	if (ro_exec(&access_plan, v, n, true, 1) == 0)
+		return a;
+	a.exists = true;
+	a.deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+	roles = ro_result(0, 1, &isnull);
+	a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
+	return a;
+}
+
+/*
+ * The org must exist (PT404) and the caller must hold min_role in it (42501).
+ * action completes "... to <action>" in the message.
+ */
+RoOrgAccess
+ro_require_org_role(const char *org_id, const char *caller, RoRole min_role,
+					const char *action, bool lock_org)
+{
+	RoOrgAccess a = ro_org_access(org_id, caller, lock_org);
+
+	if (!a.exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("org \"%s\" does not exist", org_id)));
+	if (ro_role_rank(a.caller_mask) < min_role)
+	{
+		if (a.caller_mask == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("user \"%s\" is not a member of org \"%s\"", caller, org_id),
+					 errdetail("Only members with role %s or above may %s.",
+							   ro_role_label(min_role), action)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("user \"%s\" needs role %s in org \"%s\" to %s",
+						caller, ro_role_label(min_role), org_id, action)));
+	}
+	return a;
+}
+
+/* 22023 for an org that is being de-provisioned: nothing but deletion is allowed */
+void
+ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a)
+{
+	if (a->deprovisioning)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("org \"%s\" is being de-provisioned", org_id),
+				 errdetail("An org in status de-provisioning can only be deleted.")));
+}
+
+static RoPlan org_record_plan = {
+	"SELECT " ORG_ROW " FROM roboto_orgs.orgs o WHERE o.org_id = $1",
+	1, {TEXTOID}
+};
+
+/* The org_record of an org, copied out of SPI; call inside ro_spi_begin/end */
+Datum
+ro_org_record(const char *org_id, bool read_only)
+{
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	bool		isnull;
+
+	if (ro_exec(&org_record_plan, v, NULL, read_only, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("org \"%s\" does not exist", org_id)));
+	return ro_result_copy(0, 0, &isnull);
+}
+
+static RoPlan insert_org_plan = {
+	"INSERT INTO roboto_orgs.orgs (org_id, name, data_region, created_by) "
+	"VALUES ($1, $2, $3::roboto_orgs.roboto_region, $4) "
+	"ON CONFLICT ((pg_catalog.lower(name))) DO NOTHING RETURNING org_id",
+	4, {TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+static RoPlan insert_owner_plan = {
+	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) "
+	"VALUES ($1, $2, '{owner}')",
+	2, {TEXTOID, TEXTOID}
+};
+
+/* 23505 for a taken org name */
+static void
+name_taken(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("org name \"%s\" is already taken", name),
+			 errdetail("Org names are unique regardless of case."),
+			 errhint("Choose another name.")));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_create_org);
+/* create_org(name, bind_email_domain, data_region) */
+Datum
+roboto_orgs_create_org(PG_FUNCTION_ARGS)
+{
+	char	   *name = ro_arg_cstring(fcinfo, 0, "name");
+	char	   *caller;
+	char	   *org_id;
+	Datum		v[4];
+	RoSpi		spi;
+	Datum		result;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"bind_email_domain\" and \"data_region\" must not be null")));
+	caller = ro_require_caller();
+	ro_check_name("org name", name, false);
+	if (PG_GETARG_BOOL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("binding the creator's email domain is not available yet"),
+				 errhint("Create the org with bind_email_domain => false.")));
+
+	org_id = ro_new_id("og");
+	v[0] = CStringGetTextDatum(org_id);
+	v[1] = CStringGetTextDatum(name);
+	v[2] = CStringGetTextDatum(ro_enum_label(PG_GETARG_DATUM(2)));
+	v[3] = CStringGetTextDatum(caller);
+
+	ro_spi_begin(&spi);
+	ro_require_known_user(caller, true);
+	if (ro_exec(&insert_org_plan, v, NULL, false, 1) == 0)
+		name_taken(name);
+	v[1] = v[3];
+	ro_exec(&insert_owner_plan, v, NULL, false, 0);
+	result = ro_org_record(org_id, false);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_get_org);
+/* get_org(org) */
+Datum
+roboto_orgs_get_org(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *caller = ro_require_caller();
+	RoSpi		spi;
+	Datum		result;
+
+	ro_spi_begin(&spi);
+	ro_require_org_role(org_id, caller, RO_USER, "read it", false);
+	result = ro_org_record(org_id, true);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
+}
+
+static RoPlan orgs_of_user_plan = {
+	"SELECT " ORG_COLS " FROM roboto_orgs.org_members m "
+	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
+	"WHERE m.user_id = $1 ORDER BY o.created, o.org_id",
+	1, {TEXTOID}
+};
+
+/* The orgs of a user into the function's result set */
+static void
+orgs_of_user(FunctionCallInfo fcinfo, const char *user_id, bool is_caller)
+{
+	Datum		v[1] = {CStringGetTextDatum(user_id)};
+	RoSpi		spi;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ro_spi_begin(&spi);
+	ro_require_known_user(user_id, is_caller);
+	ro_exec(&orgs_of_user_plan, v, NULL, true, 0);
+	ro_result_to_tuplestore(fcinfo);
+	ro_spi_end(&spi);
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_orgs_for_self);
+/* orgs_for_self() */
+Datum
+roboto_orgs_orgs_for_self(PG_FUNCTION_ARGS)
+{
+	orgs_of_user(fcinfo, ro_require_caller(), true);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_orgs_for_user);
+/* orgs_for_user(user_id) */
+Datum
+roboto_orgs_orgs_for_user(PG_FUNCTION_ARGS)
+{
+	char	   *user_id = ro_arg_cstring(fcinfo, 0, "user_id");
+	char	   *caller = ro_caller_id();
+
+	if (!ro_is_trusted_service() && (caller == NULL || strcmp(caller, user_id) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only user \"%s\" or the trusted service may list the user's orgs", user_id)));
+	orgs_of_user(fcinfo, user_id, false);
+	return (Datum) 0;
+}
+
+static RoPlan name_taken_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE pg_catalog.lower(o.name) = pg_catalog.lower($1) AND o.org_id <> $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan update_org_plan = {
+	"UPDATE roboto_orgs.orgs SET name = COALESCE($2, name), "
+	"status = COALESCE($3::roboto_orgs.org_status, status) WHERE org_id = $1",
+	3, {TEXTOID, TEXTOID, TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_update_org);
+/* update_org(org, name, status) */
+Datum
+roboto_orgs_update_org(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *name = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *status = PG_ARGISNULL(2) ? NULL : ro_enum_label(PG_GETARG_DATUM(2));
+	char	   *caller = ro_require_caller();
+	RoOrgAccess a;
+	Datum		v[3];
+	char		n[3] = {' ', name ? ' ' : 'n', status ? ' ' : 'n'};
+	RoSpi		spi;
+	Datum		result;
+
+	if (name == NULL && status == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no change given for org \"%s\"", org_id),
+				 errhint("Pass name, status or both.")));
+	ro_check_name("org name", name, true);
+
+	v[0] = CStringGetTextDatum(org_id);
+	v[1] = name ? CStringGetTextDatum(name) : (Datum) 0;
+	v[2] = status ? CStringGetTextDatum(status) : (Datum) 0;
+
+	ro_spi_begin(&spi);
+	a = ro_require_org_role(org_id, caller, status ? RO_OWNER : RO_ADMIN,
+							status ? "change its status" : "rename it", true);
+	ro_require_org_not_deprovisioning(org_id, &a);
+	if (name != NULL)
+	{
+		Datum		nv[2] = {v[1], v[0]};
+
+		if (ro_exec(&name_taken_plan, nv, NULL, true, 1) > 0)
+			name_taken(name);
+	}
+	ro_exec(&update_org_plan, v, n, false, 0);
+	result = ro_org_record(org_id, false);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
+}
+
+static RoPlan delete_org_plan = {
+	"DELETE FROM roboto_orgs.orgs WHERE org_id = $1",
+	1, {TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_delete_org);
+/* delete_org(org) */
+Datum
+roboto_orgs_delete_org(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *caller = ro_require_caller();
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	RoSpi		spi;
+
+	ro_spi_begin(&spi);
+	ro_require_org_role(org_id, caller, RO_OWNER, "delete it", true);
+	ro_exec(&delete_org_plan, v, NULL, false, 0);
+	ro_spi_end(&spi);
+	PG_RETURN_VOID();
+}

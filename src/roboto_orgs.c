@@ -1,0 +1,218 @@
+/*
+ * roboto_orgs.c
+ *	  Module entry: the settings (GUCs) of roboto_orgs, roles as bit sets, and
+ *	  the argument checks every SQL function shares.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "roboto_orgs.h"
+
+PG_MODULE_MAGIC;
+
+char	   *ro_jwt_claim = NULL;
+char	   *ro_user_id = NULL;
+char	   *ro_service_role = NULL;
+int			ro_invite_ttl_seconds = 7 * 24 * 3600;
+
+void		_PG_init(void);
+
+/* Defines the settings and reserves the roboto_orgs. prefix */
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("roboto_orgs.jwt_claim",
+							   "Claim of request.jwt.claims that holds the caller's user id.",
+							   "PostgREST puts the verified JWT's claims in request.jwt.claims; "
+							   "use 'email' for deployments whose user ids are emails.",
+							   &ro_jwt_claim, "sub",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("roboto_orgs.user_id",
+							   "Caller's user id, for apps that set it per transaction with SET LOCAL.",
+							   "Used when request.jwt.claims gives no caller.",
+							   &ro_user_id, "",
+							   PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("roboto_orgs.service_role",
+							   "Role whose members act as the trusted service.",
+							   "The trusted service signs users up, lists any user's orgs, "
+							   "verifies email domains and changes tiers.",
+							   &ro_service_role, "roboto_orgs_service",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("roboto_orgs.invite_ttl",
+							"How long an invitation stays acceptable.",
+							NULL,
+							&ro_invite_ttl_seconds, 7 * 24 * 3600, 60, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("roboto_orgs");
+}
+
+static const char *const role_labels[] = {NULL, "user", "admin", "owner"};
+
+/* Label of a role */
+const char *
+ro_role_label(RoRole role)
+{
+	if (role < RO_USER || role > RO_OWNER)
+		elog(ERROR, "invalid role %d", (int) role);
+	return role_labels[role];
+}
+
+/* Role of a label, RO_ROLE_NONE if unknown */
+RoRole
+ro_role_from_label(const char *label)
+{
+	for (int r = RO_USER; r <= RO_OWNER; r++)
+		if (strcmp(label, role_labels[r]) == 0)
+			return (RoRole) r;
+	return RO_ROLE_NONE;
+}
+
+/* Label of an enum value */
+char *
+ro_enum_label(Datum enumval)
+{
+	return DatumGetCString(DirectFunctionCall1(enum_out, enumval));
+}
+
+/* Role of an org_role_name value */
+RoRole
+ro_role_from_enum(Datum enumval)
+{
+	RoRole		r = ro_role_from_label(ro_enum_label(enumval));
+
+	if (r == RO_ROLE_NONE)
+		elog(ERROR, "unexpected org_role_name value");
+	return r;
+}
+
+/* Highest role in a set */
+RoRole
+ro_role_rank(int mask)
+{
+	for (int r = RO_OWNER; r >= RO_USER; r--)
+		if (mask & RO_BIT(r))
+			return (RoRole) r;
+	return RO_ROLE_NONE;
+}
+
+/* Set of roles of a text[] of labels */
+int
+ro_mask_from_text_array(Datum textarray)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(textarray);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			mask = 0;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		RoRole		r;
+
+		if (nulls[i])
+			continue;
+		r = ro_role_from_label(TextDatumGetCString(elems[i]));
+		if (r != RO_ROLE_NONE)
+			mask |= RO_BIT(r);
+	}
+	return mask;
+}
+
+/* Set of roles of an org_role_name[]; *has_null tells whether an element is NULL */
+int
+ro_mask_from_enum_array(ArrayType *arr, bool *has_null)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			mask = 0;
+
+	*has_null = false;
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role list must be a one-dimensional array")));
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), sizeof(Oid), true, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			*has_null = true;
+		else
+			mask |= RO_BIT(ro_role_from_enum(elems[i]));
+	}
+	return mask;
+}
+
+/* text[] of the labels of a set of roles, in role order */
+Datum
+ro_text_array_from_mask(int mask)
+{
+	Datum		elems[3];
+	int			n = 0;
+
+	for (int r = RO_USER; r <= RO_OWNER; r++)
+		if (mask & RO_BIT(r))
+			elems[n++] = CStringGetTextDatum(role_labels[r]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* A text argument that must not be NULL (22004) */
+text *
+ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", argname)));
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+/* Same, as a C string */
+char *
+ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	return text_to_cstring(ro_arg_text(fcinfo, argno, argname));
+}
+
+/*
+ * A name (org name, user name, user id): not empty, not only white space, at
+ * most RO_MAX_NAME_CHARS characters (22023).
+ */
+void
+ro_check_name(const char *what, const char *value, bool allow_null)
+{
+	const char *p;
+	bool		blank = true;
+
+	if (value == NULL)
+	{
+		if (allow_null)
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	}
+	for (p = value; *p; p++)
+		if (!isspace((unsigned char) *p))
+		{
+			blank = false;
+			break;
+		}
+	if (blank)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty or blank", what)));
+	if (pg_mbstrlen(value) > RO_MAX_NAME_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is longer than %d characters", what, RO_MAX_NAME_CHARS),
+				 errdetail("It has %d characters.", pg_mbstrlen(value))));
+}

@@ -1,0 +1,109 @@
+/*
+ * roboto_orgs.h
+ *	  Declarations shared by the parts of roboto_orgs: settings, SQLSTATEs,
+ *	  roles as bit sets, SPI plan helpers, identity and access checks.
+ */
+#ifndef ROBOTO_ORGS_H
+#define ROBOTO_ORGS_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/array.h"
+
+/* RobotoNotFoundException */
+#define ERRCODE_RO_NOT_FOUND MAKE_SQLSTATE('P','T','4','0','4')
+
+/* Longest org name, user id, user name, in characters */
+#define RO_MAX_NAME_CHARS 200
+
+/* Settings (roboto_orgs.c) */
+extern char *ro_jwt_claim;
+extern char *ro_user_id;
+extern char *ro_service_role;
+extern int	ro_invite_ttl_seconds;
+
+/*
+ * Roles as a bit set: a member holds a set of roles, and a role implies the
+ * ones below it, so "holds at least admin" is ro_role_rank(mask) >= RO_ADMIN.
+ */
+typedef enum RoRole
+{
+	RO_ROLE_NONE = 0,
+	RO_USER = 1,
+	RO_ADMIN = 2,
+	RO_OWNER = 3
+} RoRole;
+
+#define RO_BIT(role) (1 << ((role) - 1))
+#define RO_ALL_ROLES (RO_BIT(RO_USER) | RO_BIT(RO_ADMIN) | RO_BIT(RO_OWNER))
+
+extern const char *ro_role_label(RoRole role);
+extern RoRole ro_role_from_label(const char *label);
+extern RoRole ro_role_from_enum(Datum enumval);
+extern RoRole ro_role_rank(int mask);
+extern int	ro_mask_from_text_array(Datum textarray);
+extern int	ro_mask_from_enum_array(ArrayType *arr, bool *has_null);
+extern Datum ro_text_array_from_mask(int mask);
+extern char *ro_enum_label(Datum enumval);
+
+/*
+ * A parameterised SPI statement, prepared on first use and kept for the life
+ * of the backend (SPI_keepplan). Argument types are built-in types only, so a
+ * plan never holds the OID of one of our types; our types are named in the
+ * SQL text and resolved again whenever the plan cache revalidates the plan.
+ */
+typedef struct RoPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[8];
+	SPIPlanPtr	plan;
+} RoPlan;
+
+/* SPI session run as the extension owner (spi.c) */
+typedef struct RoSpi
+{
+	Oid			save_userid;
+	int			save_sec_context;
+} RoSpi;
+
+extern void ro_spi_begin(RoSpi *s);
+extern void ro_spi_end(RoSpi *s);
+extern int	ro_exec(RoPlan *p, Datum *values, const char *nulls, bool read_only, long count);
+extern int	ro_exec_latest(RoPlan *p, Datum *values, const char *nulls, long count);
+extern Datum ro_result(int row, int col, bool *isnull);
+extern Datum ro_result_copy(int row, int col, bool *isnull);
+extern char *ro_result_text(int row, int col);
+extern void ro_result_to_tuplestore(FunctionCallInfo fcinfo);
+
+/* Identity (identity.c) */
+extern char *ro_caller_id(void);
+extern char *ro_require_caller(void);
+extern bool ro_is_trusted_service(void);
+extern void ro_require_known_user(const char *user_id, bool is_caller);
+
+/* Access to an org (orgs.c) */
+typedef struct RoOrgAccess
+{
+	bool		exists;
+	bool		deprovisioning;
+	int			caller_mask;	/* roles of the caller, 0 if not a member */
+} RoOrgAccess;
+
+extern RoOrgAccess ro_org_access(const char *org_id, const char *caller, bool lock_org);
+extern RoOrgAccess ro_require_org_role(const char *org_id, const char *caller,
+									   RoRole min_role, const char *action, bool lock_org);
+extern void ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a);
+extern Datum ro_org_record(const char *org_id, bool read_only);
+
+/* Argument checks */
+extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern void ro_check_name(const char *what, const char *value, bool allow_null);
+
+/* ids.c */
+extern char *ro_new_id(const char *prefix);
+
+#endif							/* ROBOTO_ORGS_H */
