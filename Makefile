@@ -10,6 +10,7 @@ OBJS = \
 	src/identity.o \
 	src/orgs.o \
 	src/members.o \
+	src/invites.o \
 	src/rls.o \
 	src/triggers.o
 

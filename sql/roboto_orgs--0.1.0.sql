@@ -286,6 +286,100 @@ COMMENT ON FUNCTION roboto_orgs.remove_user(text, text) IS
   'Org.remove_user (RemoveUserFromOrgRequest): removes a member. Admins (owners to remove an owner), or the member themself. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 --------------------------------------------------------------------------------
+-- Invitations (seed: OrgInvite, Org.invite_user, Org.invites)
+--------------------------------------------------------------------------------
+
+CREATE TYPE roboto_orgs.org_invite_status AS ENUM ('pending', 'accepted', 'declined', 'revoked', 'expired');
+COMMENT ON TYPE roboto_orgs.org_invite_status IS
+  'State of an invitation: pending until the invitee accepts or declines, an admin revokes it, or it expires (roboto_orgs.invite_ttl after creation); answered once';
+
+CREATE TYPE roboto_orgs.org_invite_record AS (
+  invite_id  text,
+  user_id    text,
+  invited_by roboto_orgs.user_record,
+  org        roboto_orgs.org_record,
+  status     roboto_orgs.org_invite_status,
+  created    timestamptz,
+  expires    timestamptz
+);
+COMMENT ON TYPE roboto_orgs.org_invite_record IS
+  'An invitation as the seed''s OrgInviteRecord, with its status, creation and expiry times';
+
+CREATE TABLE roboto_orgs.org_invites (
+  invite_id  text PRIMARY KEY DEFAULT roboto_orgs.new_id('iv'),
+  org_id     text NOT NULL REFERENCES roboto_orgs.orgs (org_id) ON DELETE CASCADE ON UPDATE CASCADE,
+  user_id    text NOT NULL REFERENCES roboto_orgs.users (user_id) ON DELETE CASCADE ON UPDATE CASCADE,
+  invited_by text REFERENCES roboto_orgs.users (user_id) ON DELETE SET NULL ON UPDATE CASCADE,
+  status     roboto_orgs.org_invite_status NOT NULL DEFAULT 'pending',
+  created    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  expires    timestamptz NOT NULL,
+  answered   timestamptz,
+  CONSTRAINT org_invites_answered_check CHECK ((status = 'pending') = (answered IS NULL))
+);
+CREATE UNIQUE INDEX org_invites_one_pending ON roboto_orgs.org_invites (org_id, user_id) WHERE status = 'pending';
+CREATE INDEX org_invites_user_idx ON roboto_orgs.org_invites (user_id);
+COMMENT ON TABLE roboto_orgs.org_invites IS
+  'Invitations (internal): at most one pending per (org, user); answered once';
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.org_invites', '');
+
+CREATE FUNCTION roboto_orgs.invites_check() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invites_check'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invites_check() IS
+  'Trigger (invariant 4): no invite for a member (23505) or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change';
+
+CREATE FUNCTION roboto_orgs.members_close_invites() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_members_close_invites'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.members_close_invites() IS
+  'Trigger (invariant 4): a user who becomes a member by any other path than accept_invite has their pending invites to that org revoked';
+
+CREATE TRIGGER invites_check
+  BEFORE INSERT OR UPDATE ON roboto_orgs.org_invites
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.invites_check();
+
+CREATE TRIGGER members_close_invites
+  AFTER INSERT ON roboto_orgs.org_members
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.members_close_invites();
+
+CREATE FUNCTION roboto_orgs.invite_user(org text, invited_user_id text) RETURNS roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invite_user'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invite_user(text, text) IS
+  'Org.invite_user, OrgInvite.create (InviteUserRequest): invites a user; the invite expires after roboto_orgs.invite_ttl (default 7 days). Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22023 org not active; 23505 user already a member or already invited (pending); PT404 no such org or user.';
+
+CREATE FUNCTION roboto_orgs.org_invites(org text) RETURNS SETOF roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_org_invites'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 10;
+COMMENT ON FUNCTION roboto_orgs.org_invites(text) IS
+  'Org.invites, OrgInvite.for_org: the pending, unexpired invites of an org, oldest first. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL org; PT404 no such org.';
+
+CREATE FUNCTION roboto_orgs.get_invite(invite_id text) RETURNS roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_get_invite'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.get_invite(text) IS
+  'OrgInvite.from_id: an invite in any state (a pending one past its expiry shows as expired). The invitee or an admin of the org. Errors: 42501 anonymous or anyone else; 22004 NULL invite_id; PT404 no such invite.';
+
+CREATE FUNCTION roboto_orgs.accept_invite(invite_id text) RETURNS roboto_orgs.org_user_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_accept_invite'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.accept_invite(text) IS
+  'OrgInvite.accept: the invitee joins the org with role user; returns the membership. The invitee only. Errors: 42501 anonymous or not the invitee; 22004 NULL invite_id; 22023 invite not pending (accepted, declined, revoked) or expired, org not active; PT404 no such invite.';
+
+CREATE FUNCTION roboto_orgs.decline_invite(invite_id text) RETURNS void
+  AS 'MODULE_PATHNAME', 'roboto_orgs_decline_invite'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.decline_invite(text) IS
+  'OrgInvite.decline: the invite is declined for good. The invitee only. Errors: 42501 anonymous or not the invitee; 22004 NULL invite_id; 22023 invite not pending or expired; PT404 no such invite.';
+
+CREATE FUNCTION roboto_orgs.revoke_invite(invite_id text) RETURNS void
+  AS 'MODULE_PATHNAME', 'roboto_orgs_revoke_invite'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.revoke_invite(text) IS
+  'Beyond the seed: an admin withdraws a pending invite. Admins of the org. Errors: 42501 anonymous or not an admin; 22004 NULL invite_id; 22023 invite not pending or expired; PT404 no such invite.';
+
+--------------------------------------------------------------------------------
 -- Row-level security helpers
 --------------------------------------------------------------------------------
 
@@ -346,6 +440,12 @@ AS $$
     'roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[])',
     'roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name)',
     'roboto_orgs.remove_user(text, text)',
+    'roboto_orgs.invite_user(text, text)',
+    'roboto_orgs.org_invites(text)',
+    'roboto_orgs.get_invite(text)',
+    'roboto_orgs.accept_invite(text)',
+    'roboto_orgs.decline_invite(text)',
+    'roboto_orgs.revoke_invite(text)',
     'roboto_orgs.is_member(text)',
     'roboto_orgs.has_role(text, roboto_orgs.org_role_name)'
   ]::regprocedure[]

@@ -121,9 +121,9 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 	}
 }
 
-/* The org_user_record of a member, copied out of SPI */
-static Datum
-org_user_record(const char *org_id, const char *user_id)
+/* The org_user_record of a member, copied out of SPI; call inside ro_spi_begin/end */
+Datum
+ro_org_user_record(const char *org_id, const char *user_id)
 {
 	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
 	bool		isnull;
@@ -224,7 +224,7 @@ change_and_return_member(FunctionCallInfo fcinfo, MemberChange change, int add_m
 
 	ro_spi_begin(&spi);
 	change_member(org_id, user_id, caller, change, add_mask, remove_mask);
-	result = org_user_record(org_id, user_id);
+	result = ro_org_user_record(org_id, user_id);
 	ro_spi_end(&spi);
 	return result;
 }

@@ -15,7 +15,7 @@
 #define ORG_ROW "ROW(" ORG_COLS ")::roboto_orgs.org_record"
 
 static RoPlan access_plan = {
-	"SELECT o.status = 'de-provisioning', m.roles::text[] "
+	"SELECT o.status::text, m.roles::text[] "
 	"FROM roboto_orgs.orgs o "
 	"LEFT JOIN roboto_orgs.org_members m ON m.org_id = o.org_id AND m.user_id = $2 "
 	"WHERE o.org_id = $1",
@@ -23,7 +23,7 @@ static RoPlan access_plan = {
 };
 
 static RoPlan lock_org_plan = {
-	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
+	"SELECT o.status::text FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
 	1, {TEXTOID}
 };
 
@@ -31,6 +31,17 @@ static RoPlan caller_roles_plan = {
 	"SELECT m.roles::text[] FROM roboto_orgs.org_members m WHERE m.org_id = $1 AND m.user_id = $2",
 	2, {TEXTOID, TEXTOID}
 };
+
+/* Record an existing org's status (a text datum) in a */
+static void
+set_status(RoOrgAccess *a, Datum status)
+{
+	char	   *s = TextDatumGetCString(status);
+
+	a->exists = true;
+	a->active = strcmp(s, "active") == 0;
+	a->deprovisioning = strcmp(s, "de-provisioning") == 0;
+}
 
 /*
  * Whether the org exists, is de-provisioning, and the caller's roles in it.
@@ -42,7 +53,7 @@ static RoPlan caller_roles_plan = {
 RoOrgAccess
 ro_org_access(const char *org_id, const char *caller, bool lock_org)
 {
-	RoOrgAccess a = {false, false, 0};
+	RoOrgAccess a = {false, false, false, 0};
 	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(caller ? caller : "")};
 	char		n[2] = {' ', caller ? ' ' : 'n'};
 	bool		isnull;
@@ -52,8 +63,7 @@ ro_org_access(const char *org_id, const char *caller, bool lock_org)
 	{
 		if (ro_exec(&lock_org_plan, v, n, false, 1) == 0)
 			return a;
-		a.exists = true;
-		a.deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+		set_status(&a, ro_result(0, 0, &isnull));
 		if (caller != NULL && ro_exec_latest(&caller_roles_plan, v, n, 1) > 0)
 		{
 			roles = ro_result(0, 0, &isnull);
@@ -63,8 +73,7 @@ ro_org_access(const char *org_id, const char *caller, bool lock_org)
 	}
 	if (ro_exec(&access_plan, v, n, true, 1) == 0)
 		return a;
-	a.exists = true;
-	a.deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+	set_status(&a, ro_result(0, 0, &isnull));
 	roles = ro_result(0, 1, &isnull);
 	a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
 	return a;
@@ -109,6 +118,19 @@ ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("org \"%s\" is being de-provisioned", org_id),
 				 errdetail("An org in status de-provisioning can only be deleted.")));
+}
+
+/* 22023 unless the org is active (invitations and joins need an active org) */
+void
+ro_require_org_active(const char *org_id, RoOrgAccess *a)
+{
+	ro_require_org_not_deprovisioning(org_id, a);
+	if (!a->active)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("org \"%s\" is not active", org_id),
+				 errdetail("Only active orgs take new members."),
+				 errhint("An owner moves the org to status active with update_org().")));
 }
 
 static RoPlan org_record_plan = {

@@ -88,7 +88,8 @@ extern void ro_require_known_user(const char *user_id, bool is_caller);
 typedef struct RoOrgAccess
 {
 	bool		exists;
-	bool		deprovisioning;
+	bool		active;			/* status active */
+	bool		deprovisioning; /* status de-provisioning */
 	int			caller_mask;	/* roles of the caller, 0 if not a member */
 } RoOrgAccess;
 
@@ -96,7 +97,11 @@ extern RoOrgAccess ro_org_access(const char *org_id, const char *caller, bool lo
 extern RoOrgAccess ro_require_org_role(const char *org_id, const char *caller,
 									   RoRole min_role, const char *action, bool lock_org);
 extern void ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a);
+extern void ro_require_org_active(const char *org_id, RoOrgAccess *a);
 extern Datum ro_org_record(const char *org_id, bool read_only);
+
+/* members.c */
+extern Datum ro_org_user_record(const char *org_id, const char *user_id);
 
 /* Argument checks */
 extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);

@@ -9,7 +9,9 @@
  *	    too (invariant 1);
  *	  - orgs_check_status: status moves forward only; a de-provisioning org is
  *	    not updated (invariant 3);
- *	  - orgs_require_owner: a new org has an owner at commit (invariant 1).
+ *	  - orgs_require_owner: a new org has an owner at commit (invariant 1);
+ *	  - invites_check, members_close_invites: no pending invite for a member,
+ *	    an invite is answered once (invariant 4).
  */
 #include "postgres.h"
 
@@ -18,6 +20,9 @@
 #include "commands/trigger.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
 #include "utils/rel.h"
 
 #include "roboto_orgs.h"
@@ -281,6 +286,12 @@ roboto_orgs_orgs_require_owner(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_data(fcinfo, "orgs_require_owner", false);
 
+	/*
+	 * pg_dump and pg_restore load orgs and memberships in separate statements
+	 * and say so by turning check_function_bodies off; the memberships follow.
+	 */
+	if (!check_function_bodies)
+		return PointerGetDatum(NULL);
 	require_an_owner(tuple_text(td->tg_trigtuple, td->tg_relation->rd_att, "org_id"), NULL, false);
 	return PointerGetDatum(NULL);
 }
@@ -322,4 +333,139 @@ roboto_orgs_orgs_check_status(PG_FUNCTION_ARGS)
 				 errmsg("org \"%s\" cannot move from status %s to %s", org_id, from, to),
 				 errdetail("Status moves provisioning -> active -> de-provisioning, or provisioning -> de-provisioning, and never back.")));
 	return PointerGetDatum(td->tg_newtuple);
+}
+
+/* Whether a column differs between two versions of a row */
+static bool
+column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, const char *column)
+{
+	int			attno = SPI_fnumber(desc, column);
+	Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+	bool		anull;
+	bool		bnull;
+	Datum		ad = heap_getattr(a, attno, desc, &anull);
+	Datum		bd = heap_getattr(b, attno, desc, &bnull);
+
+	if (anull || bnull)
+		return anull != bnull;
+	return !datumIsEqual(ad, bd, att->attbyval, att->attlen);
+}
+
+static RoPlan is_member_plan = {
+	"SELECT 1 FROM roboto_orgs.org_members m WHERE m.org_id = $1 AND m.user_id = $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_invites_check);
+/* BEFORE INSERT OR UPDATE ON org_invites */
+Datum
+roboto_orgs_invites_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, "invites_check", true);
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	HeapTuple	new = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : old;
+	char	   *invite_id = tuple_text(new, desc, "invite_id");
+	char	   *org_id = tuple_text(new, desc, "org_id");
+	char	   *user_id = tuple_text(new, desc, "user_id");
+	char	   *status = tuple_enum_label(new, desc, "status");
+
+	if (invite_id == NULL || org_id == NULL || user_id == NULL || status == NULL)
+		return PointerGetDatum(new);	/* NOT NULL constraints report these */
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		RoSpi		spi;
+		Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
+		bool		member;
+		bool		deprovisioning = false;
+		bool		isnull;
+
+		if (strcmp(status, "pending") != 0)
+			return PointerGetDatum(new);
+		ro_spi_begin(&spi);
+		member = ro_exec(&is_member_plan, v, NULL, false, 1) > 0;
+		if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
+			deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+		ro_spi_end(&spi);
+		if (member)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("user \"%s\" is already a member of org \"%s\"", user_id, org_id),
+					 errdetail("Members are not invited.")));
+		if (deprovisioning)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("org \"%s\" is being de-provisioned", org_id),
+					 errdetail("It takes no invites; it can only be deleted.")));
+		return PointerGetDatum(new);
+	}
+
+	/* UPDATE: the identity of an invite never changes */
+	if (column_changed(old, new, desc, "invite_id") || column_changed(old, new, desc, "org_id") ||
+		column_changed(old, new, desc, "user_id") || column_changed(old, new, desc, "created"))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", invite_id)));
+
+	{
+		char	   *old_status = tuple_enum_label(old, desc, "status");
+
+		if (strcmp(old_status, "pending") != 0)
+		{
+			/* Answered once: only the inviter's deletion (SET NULL) may touch it */
+			bool		inviter_cleared = column_changed(old, new, desc, "invited_by") &&
+				tuple_text(new, desc, "invited_by") == NULL;
+
+			if (column_changed(old, new, desc, "status") || column_changed(old, new, desc, "expires") ||
+				column_changed(old, new, desc, "answered") ||
+				(column_changed(old, new, desc, "invited_by") && !inviter_cleared))
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("invite \"%s\" was already answered", invite_id),
+						 errdetail("Its status is %s; an invite is answered once.", old_status)));
+			return PointerGetDatum(new);
+		}
+	}
+
+	/* Leaving pending: record when */
+	if (strcmp(status, "pending") != 0)
+	{
+		int			attno = SPI_fnumber(desc, "answered");
+		bool		isnull;
+
+		(void) heap_getattr(new, attno, desc, &isnull);
+		if (isnull)
+		{
+			Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+			bool		notnull = false;
+
+			new = heap_modify_tuple_by_cols(new, desc, 1, &attno, &now, &notnull);
+		}
+	}
+	return PointerGetDatum(new);
+}
+
+static RoPlan close_invites_plan = {
+	"UPDATE roboto_orgs.org_invites SET status = 'revoked', answered = pg_catalog.now() "
+	"WHERE org_id = $1 AND user_id = $2 AND status = 'pending'",
+	2, {TEXTOID, TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_members_close_invites);
+/* AFTER INSERT ON org_members */
+Datum
+roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, "members_close_invites", false);
+	TupleDesc	desc = td->tg_relation->rd_att;
+	Datum		v[2];
+	RoSpi		spi;
+
+	v[0] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "org_id"));
+	v[1] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "user_id"));
+	ro_spi_begin(&spi);
+	ro_exec(&close_invites_plan, v, NULL, false, 0);
+	ro_spi_end(&spi);
+	return PointerGetDatum(NULL);
 }
