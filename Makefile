@@ -11,6 +11,7 @@ OBJS = \
 	src/orgs.o \
 	src/members.o \
 	src/invites.o \
+	src/events.o \
 	src/rls.o \
 	src/triggers.o
 

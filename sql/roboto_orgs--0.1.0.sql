@@ -233,7 +233,7 @@ CREATE FUNCTION roboto_orgs.delete_org(org text) RETURNS void
   AS 'MODULE_PATHNAME', 'roboto_orgs_delete_org'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.delete_org(text) IS
-  'Org.delete: deletes the org with its members. Owners only. Errors: 42501 not an owner; 22004 NULL org; PT404 no such org; 23503 rows of other tables still reference the org.';
+  'Org.delete: deletes the org with its members, invites and email domains (its events stay). Owners only. Errors: 42501 anonymous or not an owner; 22004 NULL org; PT404 no such org; 23503 rows of another table still reference the org (the message names the table).';
 
 --------------------------------------------------------------------------------
 -- Members and roles (seed: Org.users, add/remove_role_for_user, remove_user,
@@ -380,6 +380,141 @@ COMMENT ON FUNCTION roboto_orgs.revoke_invite(text) IS
   'Beyond the seed: an admin withdraws a pending invite. Admins of the org. Errors: 42501 anonymous or not an admin; 22004 NULL invite_id; 22023 invite not pending or expired; PT404 no such invite.';
 
 --------------------------------------------------------------------------------
+-- Tier limits (invariant 6)
+--------------------------------------------------------------------------------
+
+CREATE TABLE roboto_orgs.tier_limits (
+  tier              roboto_orgs.org_tier PRIMARY KEY,
+  max_members       integer CHECK (max_members >= 1),
+  max_email_domains integer CHECK (max_email_domains >= 0)
+);
+COMMENT ON TABLE roboto_orgs.tier_limits IS
+  'Limits per tier, editable by the deployment; NULL is unlimited. max_members counts members and pending invites. An INSERT of an existing tier updates it.';
+COMMENT ON COLUMN roboto_orgs.tier_limits.max_members IS 'Members plus pending invites an org of this tier may have; NULL for no limit';
+COMMENT ON COLUMN roboto_orgs.tier_limits.max_email_domains IS 'Email domains an org of this tier may bind; NULL for no limit';
+
+CREATE FUNCTION roboto_orgs.tier_limits_merge() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  -- An existing tier is updated in place: so restoring a dump (which loads
+  -- the rows again after CREATE EXTENSION shipped them) neither duplicates
+  -- nor loses a deployment's edits.
+  UPDATE roboto_orgs.tier_limits
+     SET max_members = NEW.max_members, max_email_domains = NEW.max_email_domains
+   WHERE tier = NEW.tier;
+  IF FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION roboto_orgs.tier_limits_merge() IS
+  'Trigger: an INSERT into tier_limits of a tier that is already there updates that row instead';
+
+CREATE TRIGGER tier_limits_merge
+  BEFORE INSERT ON roboto_orgs.tier_limits
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.tier_limits_merge();
+
+INSERT INTO roboto_orgs.tier_limits (tier, max_members, max_email_domains) VALUES
+  ('free', 10, 1),
+  ('premium', NULL, NULL);
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.tier_limits', '');
+
+CREATE FUNCTION roboto_orgs.check_seats() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_check_seats'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.check_seats() IS
+  'Trigger (invariant 6): a new member or pending invite needs a free seat under the org''s tier limit (23514); the org row is locked and seats counted with the latest snapshot, so concurrent joins cannot both take the last seat';
+
+CREATE TRIGGER members_check_seats
+  BEFORE INSERT ON roboto_orgs.org_members
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.check_seats();
+
+CREATE TRIGGER invites_check_seats
+  BEFORE INSERT ON roboto_orgs.org_invites
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.check_seats();
+
+CREATE FUNCTION roboto_orgs.set_org_tier(org text, tier roboto_orgs.org_tier) RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_set_org_tier'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.set_org_tier(text, roboto_orgs.org_tier) IS
+  'Beyond the seed (Org.tier): moves an org to another tier (billing). Moving to a smaller tier removes nobody; it only stops new joins. Trusted service only. Errors: 42501 not the trusted service; 22004 NULL argument; 22023 org de-provisioning; PT404 no such org.';
+
+--------------------------------------------------------------------------------
+-- Event log: one row per change, NOTIFY roboto_orgs_events on commit
+--------------------------------------------------------------------------------
+
+CREATE SEQUENCE roboto_orgs.event_id_seq;
+CREATE TABLE roboto_orgs.events (
+  event_id   bigint PRIMARY KEY DEFAULT pg_catalog.nextval('roboto_orgs.event_id_seq'),
+  org_id     text NOT NULL,
+  actor      text,
+  actor_role text,
+  kind       text NOT NULL,
+  subject    text,
+  before     jsonb,
+  after      jsonb,
+  created    timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+ALTER SEQUENCE roboto_orgs.event_id_seq OWNED BY roboto_orgs.events.event_id;
+CREATE INDEX events_org_idx ON roboto_orgs.events (org_id, event_id);
+COMMENT ON TABLE roboto_orgs.events IS
+  'Append-only event log: who (actor = caller id, actor_role = database role), when, what (kind, subject), before and after; kept after the org is deleted';
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.events', '');
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.event_id_seq', '');
+
+CREATE TYPE roboto_orgs.org_event AS (
+  event_id   bigint,
+  org_id     text,
+  actor      text,
+  actor_role text,
+  kind       text,
+  subject    text,
+  before     jsonb,
+  after      jsonb,
+  created    timestamptz
+);
+COMMENT ON TYPE roboto_orgs.org_event IS 'An event of the log, as org_events() returns it';
+
+CREATE FUNCTION roboto_orgs.events_append_only() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_events_append_only'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.events_append_only() IS
+  'Trigger: events are never updated (23514); only the extension owner or a superuser may delete them, for retention';
+
+CREATE TRIGGER events_append_only
+  BEFORE UPDATE ON roboto_orgs.events
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.events_append_only();
+
+CREATE FUNCTION roboto_orgs.log_change() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_log_change'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.log_change() IS
+  'Trigger: appends one event per change of an org, membership or invite and sends NOTIFY roboto_orgs_events';
+
+CREATE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.orgs
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.log_change();
+CREATE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_members
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.log_change();
+CREATE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_invites
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.log_change();
+
+CREATE FUNCTION roboto_orgs.org_events(
+  org text,
+  after_event_id bigint DEFAULT 0,
+  max_rows integer DEFAULT 100)
+RETURNS SETOF roboto_orgs.org_event
+  AS 'MODULE_PATHNAME', 'roboto_orgs_org_events'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 100;
+COMMENT ON FUNCTION roboto_orgs.org_events(text, bigint, integer) IS
+  'Beyond the seed: pages through an org''s events in event_id order, after after_event_id, at most max_rows (1 to 1000). Admins of the org; the trusted service for any org, deleted ones included. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22023 max_rows out of range; PT404 no such org.';
+
+--------------------------------------------------------------------------------
 -- Row-level security helpers
 --------------------------------------------------------------------------------
 
@@ -446,6 +581,8 @@ AS $$
     'roboto_orgs.accept_invite(text)',
     'roboto_orgs.decline_invite(text)',
     'roboto_orgs.revoke_invite(text)',
+    'roboto_orgs.set_org_tier(text, roboto_orgs.org_tier)',
+    'roboto_orgs.org_events(text, bigint, integer)',
     'roboto_orgs.is_member(text)',
     'roboto_orgs.has_role(text, roboto_orgs.org_role_name)'
   ]::regprocedure[]

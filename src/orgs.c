@@ -6,7 +6,9 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "funcapi.h"
+#include "utils/resowner.h"
 #include "utils/builtins.h"
 
 #include "roboto_orgs.h"
@@ -340,6 +342,57 @@ static RoPlan delete_org_plan = {
 	1, {TEXTOID}
 };
 
+static RoPlan set_tier_plan = {
+	"UPDATE roboto_orgs.orgs SET tier = $2::roboto_orgs.org_tier WHERE org_id = $1",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * Delete the org. A row of an app's table that still references it (ON
+ * DELETE RESTRICT or NO ACTION) makes the DELETE fail with 23503; that error
+ * is caught in a subtransaction and raised again naming the table, with a
+ * hint, and nothing is written.
+ */
+static void
+delete_org_or_explain(const char *org_id, Datum *v)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(mcxt);
+	PG_TRY();
+	{
+		ro_exec(&delete_org_plan, v, NULL, false, 0);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION)
+			ReThrowError(edata);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("org \"%s\" is still referenced from table %s%s%s",
+						org_id,
+						edata->schema_name ? quote_identifier(edata->schema_name) : "",
+						edata->schema_name ? "." : "",
+						edata->table_name ? quote_identifier(edata->table_name) : "(unknown)"),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 errhint("Delete the rows that reference the org, or declare the reference ON DELETE CASCADE, before deleting the org.")));
+	}
+	PG_END_TRY();
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_delete_org);
 /* delete_org(org) */
 Datum
@@ -352,7 +405,42 @@ roboto_orgs_delete_org(PG_FUNCTION_ARGS)
 
 	ro_spi_begin(&spi);
 	ro_require_org_role(org_id, caller, RO_OWNER, "delete it", true);
-	ro_exec(&delete_org_plan, v, NULL, false, 0);
+	delete_org_or_explain(org_id, v);
 	ro_spi_end(&spi);
 	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_set_org_tier);
+/* set_org_tier(org, tier) */
+Datum
+roboto_orgs_set_org_tier(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	Datum		v[2];
+	RoOrgAccess a;
+	RoSpi		spi;
+	Datum		result;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"tier\" must not be null")));
+	if (!ro_is_trusted_service())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only the trusted service may change the tier of org \"%s\"", org_id)));
+	v[0] = CStringGetTextDatum(org_id);
+	v[1] = CStringGetTextDatum(ro_enum_label(PG_GETARG_DATUM(1)));
+
+	ro_spi_begin(&spi);
+	a = ro_org_access(org_id, NULL, true);
+	if (!a.exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("org \"%s\" does not exist", org_id)));
+	ro_require_org_not_deprovisioning(org_id, &a);
+	ro_exec(&set_tier_plan, v, NULL, false, 0);
+	result = ro_org_record(org_id, false);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
 }

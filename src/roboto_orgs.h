@@ -8,6 +8,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/array.h"
@@ -107,6 +109,17 @@ extern Datum ro_org_user_record(const char *org_id, const char *user_id);
 extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern void ro_check_name(const char *what, const char *value, bool allow_null);
+
+/* triggers.c */
+extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
+							char **tier, int *max_members);
+extern void ro_org_full(const char *org_id, const char *tier, int max_members);
+
+/* events.c */
+extern bool ro_events_enabled(void);
+extern Datum ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc);
+extern void ro_log_event(const char *org_id, const char *kind, const char *subject,
+						 Datum before, Datum after);
 
 /* ids.c */
 extern char *ro_new_id(const char *prefix);

@@ -469,3 +469,247 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);
 }
+
+/*
+ * Tier limits (invariant 6): the members of an org plus its pending invites
+ * stay within max_members of its tier (roboto_orgs.tier_limits). The org
+ * row is locked and the count read with the latest snapshot, so concurrent
+ * joins cannot both take the last seat. A pending invite holds a seat: its
+ * acceptance (an invite of this user accepted in this transaction) needs only
+ * a seat among the members, so lowering a tier never strands accepted invites
+ * beyond what is left.
+ */
+static RoPlan seat_limit_plan = {
+	"SELECT l.max_members, o.tier::text FROM roboto_orgs.orgs o "
+	"LEFT JOIN roboto_orgs.tier_limits l ON l.tier = o.tier "
+	"WHERE o.org_id = $1 FOR NO KEY UPDATE OF o",
+	1, {TEXTOID}
+};
+
+static RoPlan seats_taken_plan = {
+	"SELECT (SELECT count(*) FROM roboto_orgs.org_members m WHERE m.org_id = $1), "
+	"(SELECT count(*) FROM roboto_orgs.org_invites i WHERE i.org_id = $1 AND i.user_id <> $2 "
+	" AND i.status = 'pending' AND i.expires > pg_catalog.now()), "
+	"EXISTS (SELECT 1 FROM roboto_orgs.org_invites i WHERE i.org_id = $1 AND i.user_id = $2 "
+	" AND i.status = 'accepted' AND i.answered = pg_catalog.now())",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * Whether org_id has a seat for user_id, as a member (for_invite false) or
+ * as an invitee. *tier and *max_members describe the limit when it is
+ * reached. Call inside ro_spi_begin/end.
+ */
+bool
+ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
+				char **tier, int *max_members)
+{
+	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
+	bool		isnull;
+	Datum		maxd;
+	int64		members;
+	int64		pending;
+	bool		invited;
+	int64		needed;
+
+	if (ro_exec(&seat_limit_plan, v, NULL, false, 1) == 0)
+		return true;			/* no such org: the foreign key reports it */
+	maxd = ro_result(0, 0, &isnull);
+	if (isnull)
+		return true;			/* unlimited */
+	*max_members = DatumGetInt32(maxd);
+	*tier = ro_result_text(0, 1);
+	ro_exec_latest(&seats_taken_plan, v, NULL, 1);
+	members = DatumGetInt64(ro_result(0, 0, &isnull));
+	pending = DatumGetInt64(ro_result(0, 1, &isnull));
+	invited = DatumGetBool(ro_result(0, 2, &isnull));
+	needed = members + 1 + ((!for_invite && invited) ? 0 : pending);
+	return needed <= *max_members;
+}
+
+/* 23514 for an org without a free seat */
+void
+ro_org_full(const char *org_id, const char *tier, int max_members)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("org \"%s\" has no free seat", org_id),
+			 errdetail("Tier %s allows %d members, pending invites included.", tier, max_members),
+			 errhint("Move the org to a larger tier, or remove members or revoke invites first.")));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);
+/* BEFORE INSERT ON org_members, org_invites */
+Datum
+roboto_orgs_check_seats(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, "check_seats", true);
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	tuple = td->tg_trigtuple;
+	bool		for_invite = strcmp(RelationGetRelationName(td->tg_relation), "org_invites") == 0;
+	char	   *org_id = tuple_text(tuple, desc, "org_id");
+	char	   *user_id = tuple_text(tuple, desc, "user_id");
+	char	   *tier = NULL;
+	int			max_members = 0;
+	bool		ok;
+	RoSpi		spi;
+
+	if (org_id == NULL || user_id == NULL || !ro_events_enabled())
+		return PointerGetDatum(tuple);
+	if (for_invite)
+	{
+		char	   *status = tuple_enum_label(tuple, desc, "status");
+
+		if (status == NULL || strcmp(status, "pending") != 0)
+			return PointerGetDatum(tuple);
+	}
+	ro_spi_begin(&spi);
+	ok = ro_org_has_seat(org_id, user_id, for_invite, &tier, &max_members);
+	ro_spi_end(&spi);
+	if (!ok)
+		ro_org_full(org_id, tier, max_members);
+	return PointerGetDatum(tuple);
+}
+
+static RoPlan org_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1",
+	1, {TEXTOID}
+};
+
+/* Whether an org still exists (false while it is being deleted) */
+static bool
+org_exists(const char *org_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	RoSpi		spi;
+	bool		exists;
+
+	ro_spi_begin(&spi);
+	exists = ro_exec(&org_exists_plan, v, NULL, false, 1) > 0;
+	ro_spi_end(&spi);
+	return exists;
+}
+
+/* One event for a change of an orgs row */
+static void
+log_org_change(TriggerData *td)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	char	   *org_id = tuple_text(old, desc, "org_id");
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ro_log_event(org_id, "org.created", NULL, (Datum) 0, ro_tuple_jsonb(old, desc));
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		ro_log_event(org_id, "org.deleted", NULL, ro_tuple_jsonb(old, desc), (Datum) 0);
+	else
+	{
+		HeapTuple	new = td->tg_newtuple;
+		const char *kind = NULL;
+		int			changes = 0;
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+			if (TupleDescAttr(desc, i)->attisdropped || !column_changed(old, new, desc, col))
+				continue;
+			changes++;
+			if (strcmp(col, "name") == 0)
+				kind = "org.renamed";
+			else if (strcmp(col, "status") == 0)
+				kind = "org.status_changed";
+			else if (strcmp(col, "tier") == 0)
+				kind = "org.tier_changed";
+			else
+				kind = "org.updated";
+		}
+		if (changes == 0)
+			return;
+		ro_log_event(org_id, changes == 1 ? kind : "org.updated", NULL,
+					 ro_tuple_jsonb(old, desc), ro_tuple_jsonb(new, desc));
+	}
+}
+
+/* One event for a change of a membership */
+static void
+log_member_change(TriggerData *td)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	char	   *org_id = tuple_text(old, desc, "org_id");
+	char	   *user_id = tuple_text(old, desc, "user_id");
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ro_log_event(org_id, "member.joined", user_id, (Datum) 0, ro_tuple_jsonb(old, desc));
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		/* Members removed along with their org are part of org.deleted */
+		if (org_exists(org_id))
+			ro_log_event(org_id, "member.removed", user_id, ro_tuple_jsonb(old, desc), (Datum) 0);
+	}
+	else
+	{
+		HeapTuple	new = td->tg_newtuple;
+		int			old_mask = tuple_roles(old, desc);
+		int			new_mask = tuple_roles(new, desc);
+		int			added = new_mask & ~old_mask;
+		int			removed = old_mask & ~new_mask;
+		const char *kind;
+
+		if (added && removed)
+			kind = "member.roles_changed";
+		else if (added)
+			kind = "member.role_added";
+		else if (removed)
+			kind = "member.role_removed";
+		else
+			return;
+		ro_log_event(org_id, kind, user_id, ro_tuple_jsonb(old, desc), ro_tuple_jsonb(new, desc));
+	}
+}
+
+/* One event for a change of an invite's status */
+static void
+log_invite_change(TriggerData *td)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	char	   *org_id = tuple_text(old, desc, "org_id");
+	char	   *invite_id = tuple_text(old, desc, "invite_id");
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ro_log_event(org_id, "invite.sent", invite_id, (Datum) 0, ro_tuple_jsonb(old, desc));
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
+			 column_changed(old, td->tg_newtuple, desc, "status"))
+	{
+		char	   *kind = psprintf("invite.%s", tuple_enum_label(td->tg_newtuple, desc, "status"));
+
+		ro_log_event(org_id, kind, invite_id, ro_tuple_jsonb(old, desc),
+					 ro_tuple_jsonb(td->tg_newtuple, desc));
+	}
+	/* invites deleted with their org or user are part of that deletion */
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
+/* AFTER INSERT OR UPDATE OR DELETE ON orgs, org_members, org_invites */
+Datum
+roboto_orgs_log_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, "log_change", false);
+	const char *table = RelationGetRelationName(td->tg_relation);
+
+	if (!ro_events_enabled())
+		return PointerGetDatum(NULL);
+	if (strcmp(table, "orgs") == 0)
+		log_org_change(td);
+	else if (strcmp(table, "org_members") == 0)
+		log_member_change(td);
+	else if (strcmp(table, "org_invites") == 0)
+		log_invite_change(td);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("log_change does not know table \"%s\"", table)));
+	return PointerGetDatum(NULL);
+}
