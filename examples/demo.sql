@@ -73,9 +73,8 @@ SELECT roboto_orgs.create_org('ACME robotics');
 RESET ROLE;
 
 \echo
-\echo '== 3. Colleagues join. roboto_orgs 0.1.0 has no invitations or email-domain'
-\echo '   auto-join yet, so an operator (a superuser) inserts the memberships directly.'
-\echo '   The invariant triggers check direct writes too.'
+\echo '== 3. Colleagues join: here an operator (a superuser) inserts the memberships'
+\echo '   directly. The invariant triggers check direct writes like any other.'
 \echo
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES
   (:'acme',   'bob@acme.example',    '{user}'),
