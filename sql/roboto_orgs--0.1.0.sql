@@ -61,7 +61,7 @@ CREATE FUNCTION roboto_orgs.new_id(prefix text) RETURNS text
   AS 'MODULE_PATHNAME', 'roboto_orgs_new_id'
   LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.new_id(text) IS
-  'Internal: a new opaque id, prefix || ''_'' || 32 hex digits from a cryptographic random source (og_ for orgs, iv_ for invites)';
+  'Internal: a new opaque id, prefix || ''_'' || 32 hex digits from a cryptographic random source (og_ for orgs, iv_ for invites). Not granted: superuser or the extension owner (column defaults). Errors: 22023 prefix not 1 to 8 lower-case ASCII letters.';
 
 --------------------------------------------------------------------------------
 -- Tables. roboto_orgs.orgs (keyed by org_id) is public and stable, so that an
@@ -115,7 +115,7 @@ CREATE FUNCTION roboto_orgs.members_check_roles() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_check_roles'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.members_check_roles() IS
-  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership changes while the org is de-provisioning';
+  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership changes while the org is de-provisioning. Errors: 23514 empty roles, a NULL or repeated role, a multi-dimensional array, org de-provisioning.';
 
 CREATE FUNCTION roboto_orgs.members_keep_owner() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_keep_owner'
@@ -127,13 +127,13 @@ CREATE FUNCTION roboto_orgs.orgs_check_status() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_orgs_check_status'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.orgs_check_status() IS
-  'Trigger (invariant 3): status moves provisioning -> active -> de-provisioning (or provisioning -> de-provisioning) and never back; a de-provisioning org is not updated';
+  'Trigger (invariant 3): status moves provisioning -> active -> de-provisioning (or provisioning -> de-provisioning) and never back; a de-provisioning org is not updated. Errors: 23514 status move not allowed, org de-provisioning.';
 
 CREATE FUNCTION roboto_orgs.orgs_require_owner() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_orgs_require_owner'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.orgs_require_owner() IS
-  'Deferred constraint trigger (invariant 1): an org inserted in a transaction has an owner when the transaction commits';
+  'Deferred constraint trigger (invariant 1): an org inserted in a transaction has an owner when the transaction commits. Errors: 23514 no owner at commit.';
 
 CREATE TRIGGER members_check_roles
   BEFORE INSERT OR UPDATE ON roboto_orgs.org_members
@@ -160,7 +160,7 @@ CREATE FUNCTION roboto_orgs.caller_id() RETURNS text
   AS 'MODULE_PATHNAME', 'roboto_orgs_caller_id'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.caller_id() IS
-  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims, else roboto_orgs.user_id, else NULL (anonymous). Empty strings count as unset. Raises 22023 for claims that are not a JSON object.';
+  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims, else roboto_orgs.user_id, else NULL (anonymous). Empty strings count as unset; a numeric claim is taken as its text. Anyone. Errors: 22P02 request.jwt.claims is not valid JSON; 22023 it is not a JSON object. Every function that reads the caller raises these two for such claims.';
 
 CREATE FUNCTION roboto_orgs.is_trusted_service() RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_is_trusted_service'
@@ -183,7 +183,7 @@ RETURNS roboto_orgs.user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_create_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.create_user(text, text, text, text, boolean, boolean) IS
-  'Sign-up (seed: UserRecord): registers a user. Trusted service only. Errors: 42501 not the trusted service; 22004 NULL user_id or flag; 22023 empty or over-long user_id, name, email without one @, picture_url; 23505 user_id taken.';
+  'Sign-up (seed: UserRecord): registers a user. Trusted service only. Errors: 42501 not the trusted service; 22004 NULL user_id or flag; 22023 blank or over 200 characters user_id or name, email not of the form local@domain (one @, no white space, at most 320 octets), picture_url over 2048 octets; 23505 user_id taken.';
 
 --------------------------------------------------------------------------------
 -- Orgs (seed: Org)
@@ -197,7 +197,7 @@ RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_create_org'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region) IS
-  'Org.create: creates an active free org; the caller becomes its sole owner. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; 23505 name taken (case-insensitive).';
+  'Org.create: creates an active free org; the caller becomes its sole owner. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; 0A000 bind_email_domain true (not available yet); 23505 name taken (case-insensitive).';
 
 CREATE FUNCTION roboto_orgs.get_org(org text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_get_org'
@@ -210,7 +210,7 @@ CREATE FUNCTION roboto_orgs.orgs_for_self() RETURNS SETOF roboto_orgs.org_record
   LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   ROWS 10;
 COMMENT ON FUNCTION roboto_orgs.orgs_for_self() IS
-  'Org.for_self: the orgs the caller is a member of, oldest membership first. Any known user. Errors: 42501 anonymous.';
+  'Org.for_self: the orgs the caller is a member of, oldest membership first. Any known user. Errors: 42501 anonymous or unknown caller.';
 
 CREATE FUNCTION roboto_orgs.orgs_for_user(user_id text) RETURNS SETOF roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_orgs_for_user'
@@ -270,14 +270,14 @@ RETURNS roboto_orgs.org_user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_update_org_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[]) IS
-  'UpdateOrgUserRequest: adds and removes roles of a member in one step. Admins; owners when role owner is touched or the member is an owner. Errors: 42501 not allowed; 22004 NULL org or user_id; 22023 no roles given (check_some_updates_present), a role both added and removed, a NULL role, no role left, org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
+  'UpdateOrgUserRequest: adds and removes roles of a member in one step. Admins; owners when role owner is touched or the member is an owner. Errors: 42501 not allowed; 22004 NULL org or user_id; 22023 no roles given (check_some_updates_present), a role both added and removed, a NULL role, a multi-dimensional array, no role left, org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 CREATE FUNCTION roboto_orgs.modify_role_for_user(org text, user_id text, role_name roboto_orgs.org_role_name)
 RETURNS roboto_orgs.org_user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_modify_role_for_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name) IS
-  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING. Permissions and errors as update_org_user.';
+  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING. Admins; owners when role_name is owner or the member is an owner. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 CREATE FUNCTION roboto_orgs.remove_user(org text, user_id text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_remove_user'
@@ -522,13 +522,13 @@ CREATE FUNCTION roboto_orgs.is_member(org text) RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_is_member'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.is_member(text) IS
-  'RLS helper: true when the caller is a member of org; false for anonymous callers, unknown orgs and NULL. Anyone.';
+  'RLS helper: true when the caller is a member of org; false for anonymous callers, unknown orgs and NULL. Anyone. Errors: only those of caller_id() for malformed request.jwt.claims (22P02, 22023).';
 
 CREATE FUNCTION roboto_orgs.has_role(org text, role roboto_orgs.org_role_name) RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_has_role'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.has_role(text, roboto_orgs.org_role_name) IS
-  'RLS helper: true when the caller holds role or a role above it in org; false for anonymous callers, unknown orgs and NULL. Anyone.';
+  'RLS helper: true when the caller holds role or a role above it in org; false for anonymous callers, unknown orgs and NULL. Anyone. Errors: only those of caller_id() for malformed request.jwt.claims (22P02, 22023).';
 
 --------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
@@ -588,7 +588,7 @@ AS $$
   ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION roboto_orgs.api_functions() IS
-  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs.';
+  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs. Not granted: superuser or the extension owner. Raises nothing.';
 COMMENT ON FUNCTION roboto_orgs.grant_api_access(name) IS
   'Grants an API role (an app''s role, PostgREST''s authenticated role, the trusted service''s role) USAGE on schema roboto_orgs and EXECUTE on every API function; no table privileges. Superuser or the extension owner. Errors: 42704 no such role.';
 
