@@ -31,11 +31,19 @@ static RoPlan insert_event_plan = {
 	7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID}
 };
 
-/* Whether events are written now: not while pg_dump's output is being restored */
+/*
+ * Whether events are written (and seats checked) now: not while pg_dump's
+ * output is being restored, which pg_dump says by turning
+ * check_function_bodies off. Any role may turn that setting off, so it
+ * counts only for a superuser (restoring the extension's tables takes one);
+ * otherwise an API role could change orgs without an event or past the
+ * tier's seat limit. GetOuterUserId(): the role that called, not the
+ * extension owner the functions switch to.
+ */
 bool
 ro_events_enabled(void)
 {
-	return check_function_bodies;
+	return check_function_bodies || !superuser_arg(GetOuterUserId());
 }
 
 /* A row as jsonb (the table's column names as keys) */
