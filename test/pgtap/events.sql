@@ -4,7 +4,7 @@
 -- org_events() paging, argument checks and permissions.
 BEGIN;
 CREATE EXTENSION roboto_orgs;
-SELECT plan(76);
+SELECT plan(77);
 
 -- The last event id so far, and the events after a mark, read past the API
 CREATE FUNCTION pg_temp.mark() RETURNS bigint
@@ -210,6 +210,17 @@ SELECT results_eq(
   format($$SELECT kind, actor, subject, before->>'user_id' FROM pg_temp.since(%s)$$, :m),
   $$VALUES ('member.removed', 'uma', 'uma', 'uma')$$,
   'remove_user() of oneself writes one member.removed, the member as actor');
+
+-- check_function_bodies = off (how pg_dump's output says it is being
+-- restored) does not silence the log for anyone but a superuser
+SET roboto_orgs.user_id = 'alice';
+SET check_function_bodies = off;
+SELECT pg_temp.mark() AS m \gset
+SELECT roboto_orgs.add_role_for_user(:'acme', 'erin', 'admin') \g /dev/null
+SELECT roboto_orgs.remove_role_from_user(:'acme', 'erin', 'admin') \g /dev/null
+SELECT is(pg_temp.kinds_since(:m), '{member.role_added,member.role_removed}',
+  'an API role that turns check_function_bodies off still has its changes logged');
+RESET check_function_bodies;
 
 -- The caller from request.jwt.claims (PostgREST) is the actor too
 RESET roboto_orgs.user_id;

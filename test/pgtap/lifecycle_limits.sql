@@ -5,7 +5,7 @@
 -- set_org_tier (trusted service only; a smaller tier removes nobody).
 BEGIN;
 CREATE EXTENSION roboto_orgs;
-SELECT plan(68);
+SELECT plan(69);
 
 -- SQLSTATE, message and hint of the error a statement raises, as the
 -- current role ('no error' when it succeeds)
@@ -132,6 +132,10 @@ SELECT is(pg_temp.seats(:'acme'), '3 members, 0 pending', 'Acme is full with thr
 SET roboto_orgs.user_id = 'alice';
 SELECT throws_ok(format($$SELECT roboto_orgs.invite_user(%L, 'dave')$$, :'acme'), '23514', NULL,
   'invite_user() into a full org: 23514');
+SET check_function_bodies = off;
+SELECT throws_ok(format($$SELECT roboto_orgs.invite_user(%L, 'dave')$$, :'acme'), '23514', NULL,
+  'an API role that turns check_function_bodies off (as restoring a dump does) is still held to the cap');
+RESET check_function_bodies;
 
 --------------------------------------------------------------------------------
 -- Direct writes as superuser are held to the cap too
