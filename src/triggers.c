@@ -534,8 +534,9 @@ ro_org_full(const char *org_id, const char *tier, int max_members)
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("org \"%s\" has no free seat", org_id),
-			 errdetail("Tier %s allows %d members, pending invites included.", tier, max_members),
-			 errhint("Move the org to a larger tier, or remove members or revoke invites first.")));
+			 errdetail("Members and pending invites together may not exceed max_members of the org's tier (roboto_orgs.tier_limits)."),
+			 errhint("Tier %s allows %d members, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
+					 tier, max_members)));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);
