@@ -13,9 +13,14 @@ OBJS = \
 	src/invites.o \
 	src/events.o \
 	src/rls.o \
-	src/triggers.o
+	src/triggers.o \
+	src/domain_parse.o \
+	src/email_domain.o \
+	src/domains.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+SHLIB_LINK = -lidn2
 
 PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 

@@ -5,6 +5,8 @@ set -euo pipefail
 need=(
   make gcc postgresql-15 postgresql-server-dev-15 postgresql-common
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
+  libidn2-dev
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${need[@]}"; do

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds, installs the extension,
 # then runs the pg_regress and isolation tests (make installcheck) and the pgTAP
-# tests (pg_prove) on a throwaway PostgreSQL 15 cluster made by pg_virtualenv.
+# tests (pg_prove) on a throwaway PostgreSQL 15 cluster made by pg_virtualenv,
+# then fuzzes the email domain parser for FUZZ_SECONDS (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 make -s -j2
 make -s install
-pg_virtualenv -v 15 bash scripts/in-cluster-tests.sh
+status=0
+pg_virtualenv -t -v 15 bash scripts/in-cluster-tests.sh || status=1
+
+echo "== fuzzing the email domain parser (scripts/fuzz.sh, ${FUZZ_SECONDS:-60}s)"
+bash scripts/fuzz.sh || status=1
+exit $status

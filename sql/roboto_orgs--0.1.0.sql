@@ -183,7 +183,7 @@ RETURNS roboto_orgs.user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_create_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.create_user(text, text, text, text, boolean, boolean) IS
-  'Sign-up (seed: UserRecord): registers a user. Trusted service only. Errors: 42501 not the trusted service; 22004 NULL user_id or flag; 22023 blank or over 200 characters user_id or name, email not of the form local@domain (one @, no white space, at most 320 octets), picture_url over 2048 octets; 23505 user_id taken.';
+  'Sign-up (seed: UserRecord): registers a user; a user whose email domain is bound to an org, and verified, joins it with role user at once (trigger users_join_by_email_domain), unless the org has no free seat (then the user is still created and an event member.join_skipped records why). Trusted service only. Errors: 42501 not the trusted service; 22004 NULL user_id or flag; 22023 blank or over 200 characters user_id or name, email not of the form local@domain (one @, no white space, at most 320 octets), picture_url over 2048 octets; 23505 user_id taken.';
 
 --------------------------------------------------------------------------------
 -- Orgs (seed: Org)
@@ -197,7 +197,7 @@ RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_create_org'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region) IS
-  'Org.create: creates an active free org; the caller becomes its sole owner. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; 0A000 bind_email_domain true (not available yet); 23505 name taken (case-insensitive).';
+  'Org.create: creates an active free org; the caller becomes its sole owner. With bind_email_domain, the domain of the caller''s email is bound to it, verified. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; with bind_email_domain, 22023 caller without an email address or with one at a public webmail domain or without a valid domain; 23505 name taken (case-insensitive), or with bind_email_domain the domain already bound to an org. On any error no org is created.';
 
 CREATE FUNCTION roboto_orgs.get_org(org text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_get_org'
@@ -425,7 +425,7 @@ CREATE FUNCTION roboto_orgs.check_seats() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_check_seats'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.check_seats() IS
-  'Trigger (invariant 6): a new member or pending invite needs a free seat under the org''s tier limit (23514); the org row is locked and seats counted with the latest snapshot, so concurrent joins cannot both take the last seat';
+  'Trigger (invariant 6): a new member or pending invite needs a free seat under the org''s tier limit (max_members), a new email domain binding room under max_email_domains (23514); the org row is locked and seats counted with the latest snapshot, so concurrent joins cannot both take the last seat';
 
 CREATE TRIGGER members_check_seats
   BEFORE INSERT ON roboto_orgs.org_members
@@ -491,7 +491,7 @@ CREATE FUNCTION roboto_orgs.log_change() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_log_change'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.log_change() IS
-  'Trigger: appends one event per change of an org, membership or invite and sends NOTIFY roboto_orgs_events';
+  'Trigger: appends one event per change of an org, membership, invite or email domain binding and sends NOTIFY roboto_orgs_events';
 
 CREATE TRIGGER log_change
   AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.orgs
@@ -531,12 +531,309 @@ COMMENT ON FUNCTION roboto_orgs.has_role(text, roboto_orgs.org_role_name) IS
   'RLS helper: true when the caller holds role or a role above it in org; false for anonymous callers, unknown orgs and NULL. Anyone. Errors: only those of caller_id() for malformed request.jwt.claims (22P02, 22023).';
 
 --------------------------------------------------------------------------------
+-- Email domains (seed: BindEmailDomainRequest, Org.bind_email_domain,
+-- Org.unbind_email_domain, Org.email_domains, CreateOrgRequest's
+-- bind_email_domain; invariant 5: a domain is bound to at most one org,
+-- compared on the normalised form)
+--------------------------------------------------------------------------------
+
+CREATE TYPE roboto_orgs.email_domain;
+
+CREATE FUNCTION roboto_orgs.email_domain_in(cstring) RETURNS roboto_orgs.email_domain
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_in'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_in(cstring) IS
+  'Input of email_domain: normalises the text (see the type). Errors: 22P02 malformed (@, *, scheme, port, path, white space or other characters outside letters, digits, hyphens and dots, invalid punycode); 22023 not a registrable host name (empty, single label, empty label, label over 63 or name over 253 octets, leading or trailing hyphen, all-digit top-level label, rejected by IDNA2008, input over 2048 octets).';
+
+CREATE FUNCTION roboto_orgs.email_domain_out(roboto_orgs.email_domain) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_out'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_out(roboto_orgs.email_domain) IS
+  'Output of email_domain: the normalised ASCII (A-label) form';
+
+CREATE FUNCTION roboto_orgs.email_domain_recv(internal) RETURNS roboto_orgs.email_domain
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_recv'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_recv(internal) IS
+  'Binary input of email_domain: text, normalised and checked as by email_domain_in. Errors as email_domain_in.';
+
+CREATE FUNCTION roboto_orgs.email_domain_send(roboto_orgs.email_domain) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_send'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_send(roboto_orgs.email_domain) IS
+  'Binary output of email_domain: the normalised form as text';
+
+CREATE TYPE roboto_orgs.email_domain (
+  INPUT = roboto_orgs.email_domain_in,
+  OUTPUT = roboto_orgs.email_domain_out,
+  RECEIVE = roboto_orgs.email_domain_recv,
+  SEND = roboto_orgs.email_domain_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = int4,
+  STORAGE = extended
+);
+COMMENT ON TYPE roboto_orgs.email_domain IS
+  'An email domain (seed: BindEmailDomainRequest.email_domain), stored normalised: white space trimmed, lower case, one trailing dot dropped, internationalised names as punycode A-labels (IDNA2008 with the UTS #46 non-transitional mapping, libidn2). Two spellings of a domain are equal; a subdomain or a look-alike suffix is not. Casts to and from text; btree and hash operator classes.';
+
+CREATE FUNCTION roboto_orgs.email_domain(text) RETURNS roboto_orgs.email_domain
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_from_text'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain(text) IS
+  'Cast from text to email_domain: normalises as email_domain_in. Errors as email_domain_in.';
+
+CREATE CAST (text AS roboto_orgs.email_domain)
+  WITH FUNCTION roboto_orgs.email_domain(text) AS ASSIGNMENT;
+CREATE CAST (roboto_orgs.email_domain AS text)
+  WITHOUT FUNCTION AS ASSIGNMENT;
+
+CREATE FUNCTION roboto_orgs.email_domain_of(email text) RETURNS roboto_orgs.email_domain
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_of'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_of(text) IS
+  'The domain of an email address: the part after its last @, normalised as email_domain. Anyone. Errors: 22023 not an address (no @, nothing before it, white space in it); then as email_domain_in for the domain part.';
+
+CREATE FUNCTION roboto_orgs.email_domain_unicode(roboto_orgs.email_domain) RETURNS text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_unicode'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_unicode(roboto_orgs.email_domain) IS
+  'The Unicode (U-label) form of an email domain, for display: email_domain_unicode(''xn--bcher-kva.de'') = ''bücher.de''. Anyone. Errors: 22P05 when the database encoding cannot represent it.';
+
+CREATE FUNCTION roboto_orgs.email_domain_eq(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_ne(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_lt(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_le(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_gt(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_ge(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_cmp(roboto_orgs.email_domain, roboto_orgs.email_domain) RETURNS integer
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_hash(roboto_orgs.email_domain) RETURNS integer
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION roboto_orgs.email_domain_hash_extended(roboto_orgs.email_domain, bigint) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION roboto_orgs.email_domain_cmp(roboto_orgs.email_domain, roboto_orgs.email_domain) IS
+  'btree support: byte-wise order of the normalised forms';
+COMMENT ON FUNCTION roboto_orgs.email_domain_hash(roboto_orgs.email_domain) IS
+  'hash support: hash of the normalised form';
+
+CREATE OPERATOR roboto_orgs.= (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_eq,
+  COMMUTATOR = OPERATOR(roboto_orgs.=), NEGATOR = OPERATOR(roboto_orgs.<>),
+  RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR roboto_orgs.<> (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_ne,
+  COMMUTATOR = OPERATOR(roboto_orgs.<>), NEGATOR = OPERATOR(roboto_orgs.=),
+  RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR roboto_orgs.< (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_lt,
+  COMMUTATOR = OPERATOR(roboto_orgs.>), NEGATOR = OPERATOR(roboto_orgs.>=),
+  RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR roboto_orgs.<= (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_le,
+  COMMUTATOR = OPERATOR(roboto_orgs.>=), NEGATOR = OPERATOR(roboto_orgs.>),
+  RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR roboto_orgs.> (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_gt,
+  COMMUTATOR = OPERATOR(roboto_orgs.<), NEGATOR = OPERATOR(roboto_orgs.<=),
+  RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR roboto_orgs.>= (
+  LEFTARG = roboto_orgs.email_domain, RIGHTARG = roboto_orgs.email_domain,
+  FUNCTION = roboto_orgs.email_domain_ge,
+  COMMUTATOR = OPERATOR(roboto_orgs.<=), NEGATOR = OPERATOR(roboto_orgs.<),
+  RESTRICT = scalargesel, JOIN = scalargejoinsel);
+
+CREATE OPERATOR CLASS roboto_orgs.email_domain_ops
+  DEFAULT FOR TYPE roboto_orgs.email_domain USING btree AS
+    OPERATOR 1 roboto_orgs.<,
+    OPERATOR 2 roboto_orgs.<=,
+    OPERATOR 3 roboto_orgs.=,
+    OPERATOR 4 roboto_orgs.>=,
+    OPERATOR 5 roboto_orgs.>,
+    FUNCTION 1 roboto_orgs.email_domain_cmp(roboto_orgs.email_domain, roboto_orgs.email_domain),
+    FUNCTION 4 pg_catalog.btequalimage(oid);
+
+CREATE OPERATOR CLASS roboto_orgs.email_domain_hash_ops
+  DEFAULT FOR TYPE roboto_orgs.email_domain USING hash AS
+    OPERATOR 1 roboto_orgs.=,
+    FUNCTION 1 roboto_orgs.email_domain_hash(roboto_orgs.email_domain),
+    FUNCTION 2 roboto_orgs.email_domain_hash_extended(roboto_orgs.email_domain, bigint);
+
+-- Bindings. The primary key on the normalised domain is invariant 5. bound_by
+-- references users so that pg_dump reloads users before bindings (it orders
+-- extension tables by their foreign keys): the sign-up trigger then finds no
+-- binding while the dumped users are reloaded, and adds no memberships of
+-- its own next to the dumped ones.
+CREATE TABLE roboto_orgs.org_email_domains (
+  email_domain roboto_orgs.email_domain PRIMARY KEY,
+  org_id       text NOT NULL REFERENCES roboto_orgs.orgs (org_id) ON DELETE CASCADE ON UPDATE CASCADE,
+  verified     boolean NOT NULL DEFAULT false,
+  bound_by     text REFERENCES roboto_orgs.users (user_id) ON DELETE SET NULL ON UPDATE CASCADE,
+  created      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX org_email_domains_org_idx ON roboto_orgs.org_email_domains (org_id, email_domain);
+COMMENT ON TABLE roboto_orgs.org_email_domains IS
+  'Email domains bound to orgs (internal; written by bind/verify/unbind_email_domain and create_org): a domain is bound to at most one org; only verified bindings make new users join';
+
+-- Public webmail domains, which no org may bind. Editable by the extension
+-- owner; kept by pg_dump as a whole (the merge trigger folds the dumped rows
+-- into the list CREATE EXTENSION ships).
+CREATE TABLE roboto_orgs.webmail_domains (
+  email_domain roboto_orgs.email_domain PRIMARY KEY,
+  refused      boolean NOT NULL DEFAULT true,
+  note         text
+);
+COMMENT ON TABLE roboto_orgs.webmail_domains IS
+  'Public webmail domains (editable): bind_email_domain and create_org refuse a domain listed here with refused = true, and its subdomains. To allow a shipped entry, set refused = false rather than deleting it (a deleted shipped entry comes back when a dump is restored).';
+
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.org_email_domains', '');
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.webmail_domains', '');
+
+CREATE FUNCTION roboto_orgs.email_domains_check_org() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domains_check_org'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.email_domains_check_org() IS
+  'Trigger (invariant 3): no email domain is bound to, or changed in, an org that is de-provisioning (23514)';
+
+CREATE FUNCTION roboto_orgs.users_join_by_email_domain() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_users_join_by_email_domain'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.users_join_by_email_domain() IS
+  'Trigger (sign-up auto-join): a new user whose email domain is bound to an org, and verified, joins it with role user in the same transaction, whatever path inserts the user; an org that is de-provisioning is skipped';
+
+CREATE FUNCTION roboto_orgs.webmail_domains_merge() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_webmail_domains_merge'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.webmail_domains_merge() IS
+  'Trigger: inserting a webmail domain that is listed updates its row instead, so a dump of the edited list restores over the shipped one';
+
+CREATE TRIGGER email_domains_check_org
+  BEFORE INSERT OR UPDATE ON roboto_orgs.org_email_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.email_domains_check_org();
+
+CREATE TRIGGER users_join_by_email_domain
+  AFTER INSERT ON roboto_orgs.users
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.users_join_by_email_domain();
+
+CREATE TRIGGER webmail_domains_merge
+  BEFORE INSERT ON roboto_orgs.webmail_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.webmail_domains_merge();
+
+-- Tier limit on bound domains (invariant 6) and the event log, as for the
+-- other tables
+CREATE TRIGGER email_domains_check_limit
+  BEFORE INSERT ON roboto_orgs.org_email_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.check_seats();
+
+CREATE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_email_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.log_change();
+
+INSERT INTO roboto_orgs.webmail_domains (email_domain, note) VALUES
+  ('gmail.com', 'Google'), ('googlemail.com', 'Google'),
+  ('outlook.com', 'Microsoft'), ('outlook.de', 'Microsoft'), ('outlook.fr', 'Microsoft'),
+  ('hotmail.com', 'Microsoft'), ('hotmail.co.uk', 'Microsoft'), ('hotmail.de', 'Microsoft'),
+  ('hotmail.fr', 'Microsoft'), ('hotmail.it', 'Microsoft'), ('hotmail.es', 'Microsoft'),
+  ('live.com', 'Microsoft'), ('live.co.uk', 'Microsoft'), ('live.de', 'Microsoft'),
+  ('live.fr', 'Microsoft'), ('msn.com', 'Microsoft'), ('passport.com', 'Microsoft'),
+  ('yahoo.com', 'Yahoo'), ('yahoo.co.uk', 'Yahoo'), ('yahoo.de', 'Yahoo'), ('yahoo.fr', 'Yahoo'),
+  ('yahoo.co.jp', 'Yahoo'), ('yahoo.ca', 'Yahoo'), ('yahoo.com.br', 'Yahoo'),
+  ('ymail.com', 'Yahoo'), ('rocketmail.com', 'Yahoo'),
+  ('icloud.com', 'Apple'), ('me.com', 'Apple'), ('mac.com', 'Apple'),
+  ('aol.com', 'AOL'), ('aim.com', 'AOL'),
+  ('proton.me', 'Proton'), ('protonmail.com', 'Proton'), ('protonmail.ch', 'Proton'), ('pm.me', 'Proton'),
+  ('gmx.com', 'GMX'), ('gmx.de', 'GMX'), ('gmx.net', 'GMX'), ('gmx.at', 'GMX'), ('gmx.ch', 'GMX'),
+  ('web.de', 'WEB.DE'), ('mail.com', 'mail.com'), ('email.com', 'mail.com'),
+  ('t-online.de', 'Telekom'), ('freenet.de', 'freenet'),
+  ('mail.ru', 'VK'), ('bk.ru', 'VK'), ('inbox.ru', 'VK'), ('list.ru', 'VK'),
+  ('yandex.ru', 'Yandex'), ('yandex.com', 'Yandex'), ('ya.ru', 'Yandex'), ('rambler.ru', 'Rambler'),
+  ('qq.com', 'Tencent'), ('foxmail.com', 'Tencent'),
+  ('163.com', 'NetEase'), ('126.com', 'NetEase'), ('yeah.net', 'NetEase'),
+  ('sina.com', 'Sina'), ('sohu.com', 'Sohu'), ('aliyun.com', 'Alibaba'),
+  ('naver.com', 'Naver'), ('daum.net', 'Kakao'), ('hanmail.net', 'Kakao'),
+  ('zoho.com', 'Zoho'), ('zohomail.com', 'Zoho'),
+  ('tutanota.com', 'Tuta'), ('tutanota.de', 'Tuta'), ('tuta.io', 'Tuta'), ('tuta.com', 'Tuta'),
+  ('fastmail.com', 'Fastmail'), ('fastmail.fm', 'Fastmail'), ('hey.com', 'HEY'),
+  ('duck.com', 'DuckDuckGo'), ('hushmail.com', 'Hushmail'),
+  ('rediffmail.com', 'Rediff'), ('libero.it', 'Libero'), ('virgilio.it', 'Virgilio'),
+  ('orange.fr', 'Orange'), ('wanadoo.fr', 'Orange'), ('free.fr', 'Free'), ('laposte.net', 'La Poste'),
+  ('seznam.cz', 'Seznam'), ('wp.pl', 'Wirtualna Polska'), ('o2.pl', 'Wirtualna Polska'),
+  ('interia.pl', 'Interia'), ('onet.pl', 'Onet'), ('ukr.net', 'ukr.net'),
+  ('comcast.net', 'Comcast'), ('verizon.net', 'Verizon'), ('att.net', 'AT&T'), ('sbcglobal.net', 'AT&T'),
+  ('btinternet.com', 'BT'), ('sky.com', 'Sky'), ('virginmedia.com', 'Virgin Media'),
+  ('bigpond.com', 'Telstra'), ('shaw.ca', 'Shaw'), ('rogers.com', 'Rogers'),
+  ('uol.com.br', 'UOL'), ('bol.com.br', 'UOL'), ('terra.com.br', 'Terra');
+
+CREATE FUNCTION roboto_orgs.bind_email_domain(org text, email_domain roboto_orgs.email_domain)
+RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_bind_email_domain'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain) IS
+  'Org.bind_email_domain (BindEmailDomainRequest): binds an email domain to the org, so that new users with addresses there join it. Verified at once when it is the caller''s own email domain; otherwise pending until verify_email_domain. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22P02/22023 not a valid domain (the type); 22023 a public webmail domain or a subdomain of one, org de-provisioning; 23505 already bound to an org (any spelling); PT404 no such org.';
+
+CREATE FUNCTION roboto_orgs.verify_email_domain(org text, email_domain roboto_orgs.email_domain)
+RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_verify_email_domain'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.verify_email_domain(text, roboto_orgs.email_domain) IS
+  'Beyond the seed: marks a binding verified, after the app has checked ownership (e.g. a DNS TXT record); only verified bindings make new users join. Trusted service only. Errors: 42501 not the trusted service; 22004 NULL argument; 22P02/22023 not a valid domain; 22023 org de-provisioning; PT404 no such org, or the domain is not bound to it.';
+
+CREATE FUNCTION roboto_orgs.unbind_email_domain(org text, email_domain roboto_orgs.email_domain)
+RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_unbind_email_domain'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.unbind_email_domain(text, roboto_orgs.email_domain) IS
+  'Org.unbind_email_domain: removes a binding; members who joined through it stay. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22P02/22023 not a valid domain; 22023 org de-provisioning; PT404 no such org, or the domain is not bound to it.';
+
+CREATE FUNCTION roboto_orgs.email_domains(org text) RETURNS SETOF roboto_orgs.email_domain
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domains'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 3;
+COMMENT ON FUNCTION roboto_orgs.email_domains(text) IS
+  'Org.email_domains: the domains bound to the org, verified or pending, in order. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL org; PT404 no such org.';
+
+CREATE FUNCTION roboto_orgs.email_domain_bindings(org text)
+RETURNS TABLE (email_domain roboto_orgs.email_domain, verified boolean, bound_by text, created timestamptz)
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_bindings'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 3;
+COMMENT ON FUNCTION roboto_orgs.email_domain_bindings(text) IS
+  'Beyond the seed: the org''s bindings with their verification state, who bound them and when, ordered by domain. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL org; PT404 no such org.';
+
+--------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
 -- it needs.
 --------------------------------------------------------------------------------
 
 REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA roboto_orgs FROM PUBLIC;
+
+-- The email_domain type's functions are like a built-in type's: pure, and
+-- needed by anyone who compares, sorts or converts values of the type.
+GRANT EXECUTE ON FUNCTION
+  roboto_orgs.email_domain_in(cstring), roboto_orgs.email_domain_out(roboto_orgs.email_domain),
+  roboto_orgs.email_domain_recv(internal), roboto_orgs.email_domain_send(roboto_orgs.email_domain),
+  roboto_orgs.email_domain(text), roboto_orgs.email_domain_of(text),
+  roboto_orgs.email_domain_unicode(roboto_orgs.email_domain),
+  roboto_orgs.email_domain_eq(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_ne(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_lt(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_le(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_gt(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_ge(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_cmp(roboto_orgs.email_domain, roboto_orgs.email_domain),
+  roboto_orgs.email_domain_hash(roboto_orgs.email_domain),
+  roboto_orgs.email_domain_hash_extended(roboto_orgs.email_domain, bigint)
+TO PUBLIC;
 
 CREATE FUNCTION roboto_orgs.grant_api_access(role_name name) RETURNS void
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -584,7 +881,14 @@ AS $$
     'roboto_orgs.set_org_tier(text, roboto_orgs.org_tier)',
     'roboto_orgs.org_events(text, bigint, integer)',
     'roboto_orgs.is_member(text)',
-    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)'
+    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
+    'roboto_orgs.email_domain_of(text)',
+    'roboto_orgs.email_domain_unicode(roboto_orgs.email_domain)',
+    'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.verify_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.unbind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.email_domains(text)',
+    'roboto_orgs.email_domain_bindings(text)'
   ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION roboto_orgs.api_functions() IS

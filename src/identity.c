@@ -139,8 +139,8 @@ roboto_orgs_is_trusted_service(PG_FUNCTION_ARGS)
 }
 
 /* 42501 unless current_user is the trusted service */
-static void
-require_trusted_service(const char *action)
+void
+ro_require_trusted_service(const char *action)
 {
 	if (!ro_is_trusted_service())
 		ereport(ERROR,
@@ -178,7 +178,12 @@ check_email(const char *email)
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_create_user);
-/* create_user(user_id, email, name, picture_url, is_service_user, is_system_user) */
+/*
+ * create_user(user_id, email, name, picture_url, is_service_user, is_system_user).
+ * Joining the org that a verified binding of the email's domain names is
+ * the AFTER INSERT trigger users_join_by_email_domain's (domains.c), so it
+ * holds for users inserted by any path.
+ */
 Datum
 roboto_orgs_create_user(PG_FUNCTION_ARGS)
 {
@@ -192,7 +197,7 @@ roboto_orgs_create_user(PG_FUNCTION_ARGS)
 	Datum		result;
 	bool		isnull;
 
-	require_trusted_service("create users");
+	ro_require_trusted_service("create users");
 	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

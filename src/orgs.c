@@ -196,11 +196,6 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 				 errmsg("arguments \"bind_email_domain\" and \"data_region\" must not be null")));
 	caller = ro_require_caller();
 	ro_check_name("org name", name, false);
-	if (PG_GETARG_BOOL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("binding the creator's email domain is not available yet"),
-				 errhint("Create the org with bind_email_domain => false.")));
 
 	org_id = ro_new_id("og");
 	v[0] = CStringGetTextDatum(org_id);
@@ -214,6 +209,8 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 		name_taken(name);
 	v[1] = v[3];
 	ro_exec(&insert_owner_plan, v, NULL, false, 0);
+	if (PG_GETARG_BOOL(1))
+		ro_bind_creator_email_domain(org_id, caller);
 	result = ro_org_record(org_id, false);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);

@@ -84,6 +84,7 @@ extern void ro_result_to_tuplestore(FunctionCallInfo fcinfo);
 extern char *ro_caller_id(void);
 extern char *ro_require_caller(void);
 extern bool ro_is_trusted_service(void);
+extern void ro_require_trusted_service(const char *action);
 extern void ro_require_known_user(const char *user_id, bool is_caller);
 
 /* Access to an org (orgs.c) */
@@ -120,6 +121,15 @@ extern bool ro_events_enabled(void);
 extern Datum ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc);
 extern void ro_log_event(const char *org_id, const char *kind, const char *subject,
 						 Datum before, Datum after);
+
+/* Email domains (email_domain.c: the type; domains.c: the operations) */
+#include "domain_parse.h"
+
+extern RoDomainStatus ro_email_domain_normalize(const char *s, size_t len, bool email,
+												char *out, const char **detail);
+extern void ro_email_domain_report(RoDomainStatus st, const char *detail,
+								   const char *s, size_t len, bool email) pg_attribute_noreturn();
+extern void ro_bind_creator_email_domain(const char *org_id, const char *caller);
 
 /* ids.c */
 extern char *ro_new_id(const char *prefix);

@@ -539,23 +539,81 @@ ro_org_full(const char *org_id, const char *tier, int max_members)
 					 tier, max_members)));
 }
 
+static RoPlan domain_limit_plan = {
+	"SELECT l.max_email_domains, o.tier::text FROM roboto_orgs.orgs o "
+	"LEFT JOIN roboto_orgs.tier_limits l ON l.tier = o.tier "
+	"WHERE o.org_id = $1 FOR NO KEY UPDATE OF o",
+	1, {TEXTOID}
+};
+
+static RoPlan domains_taken_plan = {
+	"SELECT count(*) FROM roboto_orgs.org_email_domains d WHERE d.org_id = $1",
+	1, {TEXTOID}
+};
+
+/*
+ * 23514 when org_id already binds max_email_domains of its tier. Locks the
+ * org row and counts with the latest snapshot, as the seat check does.
+ */
+static void
+check_domain_limit(const char *org_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	RoSpi		spi;
+	bool		isnull;
+	Datum		maxd;
+	int			max_domains = 0;
+	char	   *tier = NULL;
+	int64		bound = 0;
+
+	ro_spi_begin(&spi);
+	if (ro_exec(&domain_limit_plan, v, NULL, false, 1) > 0)
+	{
+		maxd = ro_result(0, 0, &isnull);
+		if (!isnull)
+		{
+			max_domains = DatumGetInt32(maxd);
+			tier = ro_result_text(0, 1);
+			ro_exec_latest(&domains_taken_plan, v, NULL, 1);
+			bound = DatumGetInt64(ro_result(0, 0, &isnull));
+		}
+	}
+	ro_spi_end(&spi);
+	if (tier != NULL && bound + 1 > max_domains)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("org \"%s\" cannot bind another email domain", org_id),
+				 errdetail("Tier %s allows %d email domain%s.", tier, max_domains, max_domains == 1 ? "" : "s"),
+				 errhint("Tier %s allows %d email domain%s: move the org to a larger tier, or unbind a domain first.",
+						 tier, max_domains, max_domains == 1 ? "" : "s")));
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);
-/* BEFORE INSERT ON org_members, org_invites */
+/* BEFORE INSERT ON org_members, org_invites, org_email_domains */
 Datum
 roboto_orgs_check_seats(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_data(fcinfo, "check_seats", true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	tuple = td->tg_trigtuple;
-	bool		for_invite = strcmp(RelationGetRelationName(td->tg_relation), "org_invites") == 0;
+	const char *table = RelationGetRelationName(td->tg_relation);
+	bool		for_invite = strcmp(table, "org_invites") == 0;
 	char	   *org_id = tuple_text(tuple, desc, "org_id");
-	char	   *user_id = tuple_text(tuple, desc, "user_id");
+	char	   *user_id;
 	char	   *tier = NULL;
 	int			max_members = 0;
 	bool		ok;
 	RoSpi		spi;
 
-	if (org_id == NULL || user_id == NULL || !ro_events_enabled())
+	if (org_id == NULL || !ro_events_enabled())
+		return PointerGetDatum(tuple);
+	if (strcmp(table, "org_email_domains") == 0)
+	{
+		check_domain_limit(org_id);
+		return PointerGetDatum(tuple);
+	}
+	user_id = tuple_text(tuple, desc, "user_id");
+	if (user_id == NULL)
 		return PointerGetDatum(tuple);
 	if (for_invite)
 	{
@@ -692,6 +750,48 @@ log_invite_change(TriggerData *td)
 	/* invites deleted with their org or user are part of that deletion */
 }
 
+/* One event for a change of an email domain binding */
+static void
+log_domain_change(TriggerData *td)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	char	   *org_id = tuple_text(old, desc, "org_id");
+	char	   *domain = tuple_text(old, desc, "email_domain");
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ro_log_event(org_id, "domain.bound", domain, (Datum) 0, ro_tuple_jsonb(old, desc));
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		/* bindings removed along with their org are part of org.deleted */
+		if (org_exists(org_id))
+			ro_log_event(org_id, "domain.unbound", domain, ro_tuple_jsonb(old, desc), (Datum) 0);
+	}
+	else
+	{
+		HeapTuple	new = td->tg_newtuple;
+		const char *kind = NULL;
+
+		if (column_changed(old, new, desc, "verified"))
+		{
+			bool		isnull;
+			Datum		verified = heap_getattr(new, SPI_fnumber(desc, "verified"), desc, &isnull);
+
+			kind = (!isnull && DatumGetBool(verified)) ? "domain.verified" : "domain.unverified";
+		}
+		for (int i = 0; i < desc->natts; i++)
+		{
+			const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(col, "verified") != 0 &&
+				column_changed(old, new, desc, col))
+				kind = "domain.updated";
+		}
+		if (kind != NULL)
+			ro_log_event(org_id, kind, domain, ro_tuple_jsonb(old, desc), ro_tuple_jsonb(new, desc));
+	}
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
 /* AFTER INSERT OR UPDATE OR DELETE ON orgs, org_members, org_invites */
 Datum
@@ -708,6 +808,8 @@ roboto_orgs_log_change(PG_FUNCTION_ARGS)
 		log_member_change(td);
 	else if (strcmp(table, "org_invites") == 0)
 		log_invite_change(td);
+	else if (strcmp(table, "org_email_domains") == 0)
+		log_domain_change(td);
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
