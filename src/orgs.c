@@ -215,7 +215,7 @@ roboto_orgs_get_org(PG_FUNCTION_ARGS)
 static RoPlan orgs_of_user_plan = {
 	"SELECT " ORG_COLS " FROM roboto_orgs.org_members m "
 	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
-	"WHERE m.user_id = $1 ORDER BY o.created, o.org_id",
+	"WHERE m.user_id = $1 ORDER BY m.created, m.org_id",
 	1, {TEXTOID}
 };
 
