@@ -115,7 +115,7 @@ CREATE FUNCTION roboto_orgs.members_check_roles() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_check_roles'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.members_check_roles() IS
-  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership changes while the org is de-provisioning';
+  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership is added, changed or removed while the org is de-provisioning, except by deleting the org or the user';
 
 CREATE FUNCTION roboto_orgs.members_keep_owner() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_keep_owner'
@@ -136,7 +136,7 @@ COMMENT ON FUNCTION roboto_orgs.orgs_require_owner() IS
   'Deferred constraint trigger (invariant 1): an org inserted in a transaction has an owner when the transaction commits';
 
 CREATE TRIGGER members_check_roles
-  BEFORE INSERT OR UPDATE ON roboto_orgs.org_members
+  BEFORE INSERT OR UPDATE OR DELETE ON roboto_orgs.org_members
   FOR EACH ROW EXECUTE FUNCTION roboto_orgs.members_check_roles();
 
 CREATE TRIGGER members_keep_owner
