@@ -14,7 +14,7 @@ if ! make -s installcheck; then
 fi
 
 echo "== pgTAP tests (pg_prove)"
-psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS roboto_tap' -c 'CREATE DATABASE roboto_tap'
+psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS roboto_tap' -c "CREATE DATABASE roboto_tap TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
 psql -X -q -d roboto_tap -c 'CREATE EXTENSION pgtap'
 pg_prove -d roboto_tap --ext .sql -r test/pgtap || status=1
 

@@ -115,7 +115,7 @@ CREATE FUNCTION roboto_orgs.members_check_roles() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_check_roles'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.members_check_roles() IS
-  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership changes while the org is de-provisioning. Errors: 23514 empty roles, a NULL or repeated role, a multi-dimensional array, org de-provisioning.';
+  'Trigger (invariant 2 and 3): a membership holds a non-empty set of roles, stored in role order; no membership is added, changed or removed while the org is de-provisioning, except by deleting the org or the user. Errors: 23514 empty roles, a NULL or repeated role, a multi-dimensional array, org de-provisioning.';
 
 CREATE FUNCTION roboto_orgs.members_keep_owner() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_keep_owner'
@@ -136,7 +136,7 @@ COMMENT ON FUNCTION roboto_orgs.orgs_require_owner() IS
   'Deferred constraint trigger (invariant 1): an org inserted in a transaction has an owner when the transaction commits. Errors: 23514 no owner at commit.';
 
 CREATE TRIGGER members_check_roles
-  BEFORE INSERT OR UPDATE ON roboto_orgs.org_members
+  BEFORE INSERT OR UPDATE OR DELETE ON roboto_orgs.org_members
   FOR EACH ROW EXECUTE FUNCTION roboto_orgs.members_check_roles();
 
 CREATE TRIGGER members_keep_owner
@@ -277,7 +277,7 @@ RETURNS roboto_orgs.org_user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_modify_role_for_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name) IS
-  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING. Admins; owners when role_name is owner or the member is an owner. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
+  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING (01P01). Admins; owners when role_name is owner or the member is an owner. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 CREATE FUNCTION roboto_orgs.remove_user(org text, user_id text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_remove_user'

@@ -97,24 +97,10 @@ static RoPlan bound_to_plan = {
 	1, {TEXTOID}
 };
 
-/*
- * Binds domain to org_id (webmail refused with 22023, a domain bound to any
- * org with 23505). Call inside ro_spi_begin/end.
- */
+/* 23505 for a domain that is bound already: say whether to this org, without naming another one */
 static void
-bind_domain(const char *org_id, const char *domain, bool verified, const char *caller)
+domain_taken(const char *org_id, const char *domain, Datum *v)
 {
-	Datum		v[4];
-
-	refuse_webmail(domain);
-	v[0] = CStringGetTextDatum(domain);
-	v[1] = CStringGetTextDatum(org_id);
-	v[2] = BoolGetDatum(verified);
-	v[3] = CStringGetTextDatum(caller);
-	if (ro_exec(&insert_binding_plan, v, NULL, false, 0) > 0)
-		return;
-
-	/* Taken: say whether by this org, without naming another one */
 	if (ro_exec_latest(&bound_to_plan, v, NULL, 1) > 0)
 	{
 		char	   *owner = ro_result_text(0, 0);
@@ -129,6 +115,29 @@ bind_domain(const char *org_id, const char *domain, bool verified, const char *c
 			 errmsg("email domain \"%s\" is already bound to another org", domain),
 			 errdetail("An email domain is bound to at most one org."),
 			 errhint("Ask that org's admins to unbind it first.")));
+}
+
+/*
+ * Binds domain to org_id (webmail refused with 22023, a domain bound to any
+ * org with 23505, over the tier's limit 23514). The binding is looked up
+ * first, so that a taken domain reports 23505 rather than the tier limit; a
+ * concurrent bind of the same domain is caught by ON CONFLICT. Call inside
+ * ro_spi_begin/end.
+ */
+static void
+bind_domain(const char *org_id, const char *domain, bool verified, const char *caller)
+{
+	Datum		v[4];
+
+	refuse_webmail(domain);
+	v[0] = CStringGetTextDatum(domain);
+	v[1] = CStringGetTextDatum(org_id);
+	v[2] = BoolGetDatum(verified);
+	v[3] = CStringGetTextDatum(caller);
+	if (ro_exec(&bound_to_plan, v, NULL, false, 1) > 0)
+		domain_taken(org_id, domain, v);
+	if (ro_exec(&insert_binding_plan, v, NULL, false, 0) == 0)
+		domain_taken(org_id, domain, v);
 }
 
 static RoPlan user_email_plan = {

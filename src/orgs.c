@@ -154,17 +154,20 @@ ro_org_record(const char *org_id, bool read_only)
 	return ro_result_copy(0, 0, &isnull);
 }
 
+/*
+ * The org and its owner in one statement: the deferred check that a new org
+ * has an owner (orgs_require_owner) fires at the end of a statement when the
+ * caller's transaction made it immediate (SET CONSTRAINTS ALL IMMEDIATE), so
+ * the owner must already be there by then.
+ */
 static RoPlan insert_org_plan = {
+	"WITH o AS ("
 	"INSERT INTO roboto_orgs.orgs (org_id, name, data_region, created_by) "
 	"VALUES ($1, $2, $3::roboto_orgs.roboto_region, $4) "
-	"ON CONFLICT ((pg_catalog.lower(name))) DO NOTHING RETURNING org_id",
-	4, {TEXTOID, TEXTOID, TEXTOID, TEXTOID}
-};
-
-static RoPlan insert_owner_plan = {
+	"ON CONFLICT ((pg_catalog.lower(name))) DO NOTHING RETURNING org_id) "
 	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) "
-	"VALUES ($1, $2, '{owner}')",
-	2, {TEXTOID, TEXTOID}
+	"SELECT o.org_id, $4, '{owner}' FROM o RETURNING org_id",
+	4, {TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 };
 
 /* 23505 for a taken org name */
@@ -207,8 +210,6 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 	ro_require_known_user(caller, true);
 	if (ro_exec(&insert_org_plan, v, NULL, false, 1) == 0)
 		name_taken(name);
-	v[1] = v[3];
-	ro_exec(&insert_owner_plan, v, NULL, false, 0);
 	if (PG_GETARG_BOOL(1))
 		ro_bind_creator_email_domain(org_id, caller);
 	result = ro_org_record(org_id, false);

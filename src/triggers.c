@@ -3,8 +3,9 @@
  *	  The invariant triggers. They hold whatever path writes the tables (the
  *	  functions, a superuser's direct writes, pg_restore's data reload):
  *	  - members_check_roles: a membership holds a non-empty set of roles,
- *	    stored in role order; no membership changes while the org is
- *	    de-provisioning (invariants 2 and 3);
+ *	    stored in role order; no membership is added, changed or removed
+ *	    while the org is de-provisioning, but by deleting the org or the
+ *	    user (invariants 2 and 3);
  *	  - members_keep_owner: an org keeps at least one owner, under concurrency
  *	    too (invariant 1);
  *	  - orgs_check_status: status moves forward only; a de-provisioning org is
@@ -95,8 +96,53 @@ static RoPlan org_deprovisioning_plan = {
 	1, {TEXTOID}
 };
 
+static RoPlan user_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
+};
+
+/* Whether an org is visible to us and de-provisioning */
+static bool
+org_is_deprovisioning(const char *org_id)
+{
+	RoSpi		spi;
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	bool		deprovisioning = false;
+	bool		isnull;
+
+	ro_spi_begin(&spi);
+	if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
+		deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+	ro_spi_end(&spi);
+	return deprovisioning;
+}
+
+/* Whether a user is visible to us (not deleted by our transaction) */
+static bool
+user_exists(const char *user_id)
+{
+	RoSpi		spi;
+	Datum		v[1] = {CStringGetTextDatum(user_id)};
+	bool		exists;
+
+	ro_spi_begin(&spi);
+	exists = ro_exec(&user_exists_plan, v, NULL, false, 1) > 0;
+	ro_spi_end(&spi);
+	return exists;
+}
+
+/* 23514: the members of a de-provisioning org do not change */
+static void
+members_frozen(const char *org_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("org \"%s\" is being de-provisioned", org_id),
+			 errdetail("Its members cannot change; it can only be deleted.")));
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_members_check_roles);
-/* BEFORE INSERT OR UPDATE ON org_members */
+/* BEFORE INSERT OR UPDATE OR DELETE ON org_members */
 Datum
 roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 {
@@ -107,7 +153,7 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 	char	   *org_id = tuple_text(tuple, desc, "org_id");
 	char	   *user_id = tuple_text(tuple, desc, "user_id");
 	bool		isnull;
-	Datum		rolesd = heap_getattr(tuple, attno, desc, &isnull);
+	Datum		rolesd;
 	ArrayType  *roles;
 	Datum	   *elems;
 	bool	   *nulls;
@@ -117,6 +163,19 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 	bool		in_order = true;
 	RoRole		prev = RO_ROLE_NONE;
 
+	/*
+	 * A membership of a de-provisioning org is deleted only with the org or
+	 * with the user: the org's or the user's row is then already gone (the
+	 * foreign keys cascade), and the org's own row is still there otherwise.
+	 */
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		if (org_is_deprovisioning(org_id) && user_exists(user_id))
+			members_frozen(org_id);
+		return PointerGetDatum(tuple);
+	}
+
+	rolesd = heap_getattr(tuple, attno, desc, &isnull);
 	/* NOT NULL constraints are checked after this trigger and report those */
 	if (isnull || org_id == NULL || user_id == NULL)
 		return PointerGetDatum(tuple);
@@ -157,21 +216,8 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 				 errhint("Remove the membership instead of emptying its roles.")));
 
 	/* No membership changes while the org is de-provisioning */
-	{
-		RoSpi		spi;
-		Datum		v[1] = {CStringGetTextDatum(org_id)};
-		bool		deprovisioning = false;
-
-		ro_spi_begin(&spi);
-		if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
-			deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
-		ro_spi_end(&spi);
-		if (deprovisioning)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("org \"%s\" is being de-provisioned", org_id),
-					 errdetail("Its members cannot change; it can only be deleted.")));
-	}
+	if (org_is_deprovisioning(org_id))
+		members_frozen(org_id);
 
 	/* Store the set in role order */
 	if (!in_order)

@@ -23,6 +23,9 @@ FROM roboto_orgs.create_org(name => 'acme-corp', bind_email_domain => true, data
 SELECT org_id AS org FROM roboto_orgs.orgs WHERE name = 'acme-corp' \gset
 -- The creator's email domain is bound, and verified (her address proves it)
 SELECT email_domain, verified, bound_by FROM roboto_orgs.email_domain_bindings(:'org');
+-- The free tier binds one email domain; billing (the trusted service, this
+-- superuser session) moves the org to premium, which binds any number
+SELECT tier FROM roboto_orgs.set_org_tier(:'org', 'premium');
 
 -- >>> from roboto import Org
 -- >>> org = Org.from_id("org_12345")
