@@ -5,7 +5,7 @@
 -- set_org_tier (trusted service only; a smaller tier removes nobody).
 BEGIN;
 CREATE EXTENSION roboto_orgs;
-SELECT plan(69);
+SELECT plan(73);
 
 -- SQLSTATE, message and hint of the error a statement raises, as the
 -- current role ('no error' when it succeeds)
@@ -307,6 +307,22 @@ SET ROLE roboto_test_lc_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.invite_user(%L, 'frank')$$, :'acme'),
   'with no tier_limits row for premium, invites are not limited');
+
+--------------------------------------------------------------------------------
+-- max_email_domains: a free org binds one email domain, by any path
+--------------------------------------------------------------------------------
+RESET ROLE;
+SET ROLE roboto_test_lc_billing;
+SELECT lives_ok(format($$SELECT roboto_orgs.set_org_tier(%L, 'free')$$, :'acme'), 'Acme moves back to free');
+SET ROLE roboto_test_lc_api;
+SET roboto_orgs.user_id = 'alice';
+SELECT lives_ok(format($$SELECT roboto_orgs.bind_email_domain(%L, 'acme-limits.example')$$, :'acme'),
+  'a free org binds its first email domain');
+SELECT throws_ok(format($$SELECT roboto_orgs.bind_email_domain(%L, 'acme-two.example')$$, :'acme'), '23514',
+  format('org "%s" cannot bind another email domain', :'acme'), 'a second binding is over the free tier''s limit: 23514');
+RESET ROLE;
+SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_email_domains (email_domain, org_id) VALUES ('acme-three.example', %L)$$, :'acme'),
+  '23514', NULL, 'a direct insert of a second binding is refused too');
 
 SELECT * FROM finish();
 ROLLBACK;
