@@ -356,6 +356,11 @@ static RoPlan is_member_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
+static RoPlan lock_org_deprovisioning_plan = {
+	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
+	1, {TEXTOID}
+};
+
 PG_FUNCTION_INFO_V1(roboto_orgs_invites_check);
 /* BEFORE INSERT OR UPDATE ON org_invites */
 Datum
@@ -383,10 +388,17 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 
 		if (strcmp(status, "pending") != 0)
 			return PointerGetDatum(new);
+
+		/*
+		 * Lock the org row, as members_close_invites does, then look for the
+		 * membership with the latest snapshot: a user who joined in a
+		 * transaction we waited for is seen, at READ COMMITTED and REPEATABLE
+		 * READ alike, so an invite and a join that race cannot both commit.
+		 */
 		ro_spi_begin(&spi);
-		member = ro_exec(&is_member_plan, v, NULL, false, 1) > 0;
-		if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
+		if (ro_exec(&lock_org_deprovisioning_plan, v, NULL, false, 1) > 0)
 			deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+		member = ro_exec_latest(&is_member_plan, v, NULL, 1) > 0;
 		ro_spi_end(&spi);
 		if (member)
 			ereport(ERROR,
@@ -464,8 +476,15 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 
 	v[0] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "org_id"));
 	v[1] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "user_id"));
+
+	/*
+	 * Lock the org row first, as invites_check does for a new pending invite,
+	 * and revoke with the latest snapshot: an invite committed by a
+	 * transaction we waited for is revoked too.
+	 */
 	ro_spi_begin(&spi);
-	ro_exec(&close_invites_plan, v, NULL, false, 0);
+	ro_exec(&lock_org_plan, v, NULL, false, 1);
+	ro_exec_latest(&close_invites_plan, v, NULL, 0);
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);
 }
