@@ -139,8 +139,9 @@ SELECT throws_ok(format('SELECT roboto_orgs.invite_user(%L, %L)', 'og_invtest_pr
 SET roboto_orgs.user_id = 'alice';
 SELECT results_eq(
   format('SELECT invite_id, user_id, (invited_by).user_id, status::text FROM roboto_orgs.org_invites(%L)', :'acme'),
-  format('VALUES (%L, %L, %L, %L), (%L, %L, %L, %L)', :'inv_bob', 'bob', 'alice', 'pending', :'inv_carol', 'carol', 'adam', 'pending'),
-  'an owner lists the pending invites, oldest first');
+  format('SELECT * FROM (VALUES (%L, %L, %L, %L), (%L, %L, %L, %L)) v (invite_id, user_id, invited_by, status) ORDER BY invite_id',
+         :'inv_bob', 'bob', 'alice', 'pending', :'inv_carol', 'carol', 'adam', 'pending'),
+  'an owner lists the pending invites (sent in one transaction, so with equal created: by invite_id)');
 SET roboto_orgs.user_id = 'adam';
 SELECT is((SELECT count(*) FROM roboto_orgs.org_invites(:'acme')), 2::bigint, 'an admin lists the pending invites');
 SELECT is((SELECT array_agg((org).org_id) FROM roboto_orgs.org_invites(:'acme')), ARRAY[:'acme', :'acme'],
