@@ -326,7 +326,7 @@ CREATE FUNCTION roboto_orgs.invites_check() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_invites_check'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.invites_check() IS
-  'Trigger (invariant 4): no invite for a member (23505) or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change. A new pending invite locks the org row and looks for the membership with the latest snapshot, so it cannot race a join';
+  'Trigger (invariant 4): no invite for a member (23505) or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change, and any invite follows a rename of its org, user or inviter (ON UPDATE CASCADE). A new pending invite locks the org row and looks for the membership with the latest snapshot, so it cannot race a join';
 
 CREATE FUNCTION roboto_orgs.members_close_invites() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_close_invites'

@@ -356,6 +356,39 @@ static RoPlan is_member_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
+static RoPlan user_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
+};
+
+static RoPlan org_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1",
+	1, {TEXTOID}
+};
+
+/*
+ * Whether a column of an invite changed because the row it references was
+ * renamed: the foreign keys cascade renames of users and orgs (ON UPDATE
+ * CASCADE), and the old key is gone from the referenced table by then. A
+ * change to a key that still exists moves the invite and is refused.
+ */
+static bool
+renamed_reference(HeapTuple old, HeapTuple new, TupleDesc desc, const char *column, RoPlan *exists)
+{
+	char	   *old_value = tuple_text(old, desc, column);
+	Datum		v[1];
+	RoSpi		spi;
+	bool		gone;
+
+	if (old_value == NULL || tuple_text(new, desc, column) == NULL)
+		return false;
+	v[0] = CStringGetTextDatum(old_value);
+	ro_spi_begin(&spi);
+	gone = ro_exec(exists, v, NULL, false, 1) == 0;
+	ro_spi_end(&spi);
+	return gone;
+}
+
 static RoPlan lock_org_deprovisioning_plan = {
 	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
 	1, {TEXTOID}
@@ -413,9 +446,15 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		return PointerGetDatum(new);
 	}
 
-	/* UPDATE: the identity of an invite never changes */
-	if (column_changed(old, new, desc, "invite_id") || column_changed(old, new, desc, "org_id") ||
-		column_changed(old, new, desc, "user_id") || column_changed(old, new, desc, "created"))
+	/*
+	 * UPDATE: the identity of an invite never changes, except that its org or
+	 * user follows a rename (ON UPDATE CASCADE)
+	 */
+	if (column_changed(old, new, desc, "invite_id") || column_changed(old, new, desc, "created") ||
+		(column_changed(old, new, desc, "org_id") &&
+		 !renamed_reference(old, new, desc, "org_id", &org_exists_plan)) ||
+		(column_changed(old, new, desc, "user_id") &&
+		 !renamed_reference(old, new, desc, "user_id", &user_exists_plan)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", invite_id)));
@@ -425,13 +464,17 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 
 		if (strcmp(old_status, "pending") != 0)
 		{
-			/* Answered once: only the inviter's deletion (SET NULL) may touch it */
-			bool		inviter_cleared = column_changed(old, new, desc, "invited_by") &&
-				tuple_text(new, desc, "invited_by") == NULL;
+			/*
+			 * Answered once: only the inviter's deletion (SET NULL) or rename
+			 * (CASCADE) may touch it
+			 */
+			bool		inviter_followed = column_changed(old, new, desc, "invited_by") &&
+				(tuple_text(new, desc, "invited_by") == NULL ||
+				 renamed_reference(old, new, desc, "invited_by", &user_exists_plan));
 
 			if (column_changed(old, new, desc, "status") || column_changed(old, new, desc, "expires") ||
 				column_changed(old, new, desc, "answered") ||
-				(column_changed(old, new, desc, "invited_by") && !inviter_cleared))
+				(column_changed(old, new, desc, "invited_by") && !inviter_followed))
 				ereport(ERROR,
 						(errcode(ERRCODE_CHECK_VIOLATION),
 						 errmsg("invite \"%s\" was already answered", invite_id),
