@@ -3,7 +3,7 @@
 -- what deleting an org, removing a member or deleting a user does to invites.
 BEGIN;
 CREATE EXTENSION roboto_orgs;
-SELECT plan(34);
+SELECT plan(41);
 
 CREATE ROLE roboto_test_inv_api NOLOGIN;
 SELECT roboto_orgs.grant_api_access('roboto_test_inv_api') \g /dev/null
@@ -146,6 +146,28 @@ SELECT is((roboto_orgs.get_invite(:'inv_by_ivan')).invited_by, NULL, 'an invite 
 SET roboto_orgs.user_id = 'carol';
 SELECT is((roboto_orgs.get_invite(:'inv_carol2')).invited_by, NULL, 'an answered invite''s inviter is cleared too (ON DELETE SET NULL)');
 SELECT is((roboto_orgs.get_invite(:'inv_carol2')).status::text, 'declined', 'and it stays declined');
+
+--------------------------------------------------------------------------------
+-- Renames cascade (ON UPDATE CASCADE) to invites in any state
+--------------------------------------------------------------------------------
+RESET ROLE;
+SELECT count(*) AS bob_invites FROM roboto_orgs.org_invites WHERE user_id = 'bob' \gset
+SELECT count(*) AS alice_sent FROM roboto_orgs.org_invites WHERE invited_by = 'alice' \gset
+SELECT count(*) AS acme_invites FROM roboto_orgs.org_invites WHERE org_id = :'acme' \gset
+SELECT lives_ok($$UPDATE roboto_orgs.users SET user_id = 'bob.renamed' WHERE user_id = 'bob'$$,
+  'a user with pending and answered invites can be renamed');
+SELECT is((SELECT count(*) FROM roboto_orgs.org_invites WHERE user_id = 'bob.renamed'), :'bob_invites'::bigint,
+  'the invites follow the renamed user');
+SELECT lives_ok($$UPDATE roboto_orgs.users SET user_id = 'alice.renamed' WHERE user_id = 'alice'$$,
+  'a user who sent answered invites can be renamed');
+SELECT is((SELECT count(*) FROM roboto_orgs.org_invites WHERE invited_by = 'alice.renamed'), :'alice_sent'::bigint,
+  'invited_by follows the renamed inviter');
+SELECT lives_ok(format($$UPDATE roboto_orgs.orgs SET org_id = 'og_trig_renamed' WHERE org_id = %L$$, :'acme'),
+  'an org with invites can be renamed');
+SELECT is((SELECT count(*) FROM roboto_orgs.org_invites WHERE org_id = 'og_trig_renamed'), :'acme_invites'::bigint,
+  'the invites follow the renamed org');
+SELECT throws_ok($$UPDATE roboto_orgs.org_invites SET user_id = 'carol' WHERE user_id = 'bob.renamed'$$,
+  '23514', NULL, 'moving invites to another existing user is still refused: 23514');
 
 SELECT * FROM finish();
 ROLLBACK;
