@@ -326,13 +326,13 @@ CREATE FUNCTION roboto_orgs.invites_check() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_invites_check'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.invites_check() IS
-  'Trigger (invariant 4): no invite for a member (23505) or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change';
+  'Trigger (invariant 4): no invite for a member (23505) or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change, and any invite follows a rename of its org, user or inviter (ON UPDATE CASCADE). A new pending invite locks the org row and looks for the membership with the latest snapshot, so it cannot race a join';
 
 CREATE FUNCTION roboto_orgs.members_close_invites() RETURNS trigger
   AS 'MODULE_PATHNAME', 'roboto_orgs_members_close_invites'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.members_close_invites() IS
-  'Trigger (invariant 4): a user who becomes a member by any other path than accept_invite has their pending invites to that org revoked';
+  'Trigger (invariant 4): a user who becomes a member by any other path than accept_invite has their pending invites to that org revoked; locks the org row and revokes with the latest snapshot, so an invite sent concurrently is revoked too';
 
 CREATE TRIGGER invites_check
   BEFORE INSERT OR UPDATE ON roboto_orgs.org_invites

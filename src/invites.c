@@ -72,20 +72,25 @@ static RoPlan invite_state_plan = {
 	1, {TEXTOID}
 };
 
-/* 22023 explaining why an invite could not be answered: answered already, or expired */
+/*
+ * 22023 explaining why an invite could not be answered: answered already, or
+ * expired; PT404 when it was deleted (with its org) by a transaction we
+ * waited for.
+ */
 static void
 not_answerable(const Invite *inv)
 {
 	Datum		v[1] = {CStringGetTextDatum(inv->invite_id)};
-	char	   *status = "gone";
-	bool		expired = false;
+	char	   *status;
+	bool		expired;
 	bool		isnull;
 
-	if (ro_exec_latest(&invite_state_plan, v, NULL, 1) > 0)
-	{
-		status = ro_result_text(0, 0);
-		expired = DatumGetBool(ro_result(0, 1, &isnull));
-	}
+	if (ro_exec_latest(&invite_state_plan, v, NULL, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("invite \"%s\" does not exist", inv->invite_id)));
+	status = ro_result_text(0, 0);
+	expired = DatumGetBool(ro_result(0, 1, &isnull));
 	if (strcmp(status, "pending") == 0 && expired)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

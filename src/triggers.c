@@ -402,6 +402,44 @@ static RoPlan is_member_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
+static RoPlan user_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
+};
+
+static RoPlan org_exists_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1",
+	1, {TEXTOID}
+};
+
+/*
+ * Whether a column of an invite changed because the row it references was
+ * renamed: the foreign keys cascade renames of users and orgs (ON UPDATE
+ * CASCADE), and the old key is gone from the referenced table by then. A
+ * change to a key that still exists moves the invite and is refused.
+ */
+static bool
+renamed_reference(HeapTuple old, HeapTuple new, TupleDesc desc, const char *column, RoPlan *exists)
+{
+	char	   *old_value = tuple_text(old, desc, column);
+	Datum		v[1];
+	RoSpi		spi;
+	bool		gone;
+
+	if (old_value == NULL || tuple_text(new, desc, column) == NULL)
+		return false;
+	v[0] = CStringGetTextDatum(old_value);
+	ro_spi_begin(&spi);
+	gone = ro_exec(exists, v, NULL, false, 1) == 0;
+	ro_spi_end(&spi);
+	return gone;
+}
+
+static RoPlan lock_org_deprovisioning_plan = {
+	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
+	1, {TEXTOID}
+};
+
 PG_FUNCTION_INFO_V1(roboto_orgs_invites_check);
 /* BEFORE INSERT OR UPDATE ON org_invites */
 Datum
@@ -429,10 +467,17 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 
 		if (strcmp(status, "pending") != 0)
 			return PointerGetDatum(new);
+
+		/*
+		 * Lock the org row, as members_close_invites does, then look for the
+		 * membership with the latest snapshot: a user who joined in a
+		 * transaction we waited for is seen, at READ COMMITTED and REPEATABLE
+		 * READ alike, so an invite and a join that race cannot both commit.
+		 */
 		ro_spi_begin(&spi);
-		member = ro_exec(&is_member_plan, v, NULL, false, 1) > 0;
-		if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
+		if (ro_exec(&lock_org_deprovisioning_plan, v, NULL, false, 1) > 0)
 			deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
+		member = ro_exec_latest(&is_member_plan, v, NULL, 1) > 0;
 		ro_spi_end(&spi);
 		if (member)
 			ereport(ERROR,
@@ -447,9 +492,15 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		return PointerGetDatum(new);
 	}
 
-	/* UPDATE: the identity of an invite never changes */
-	if (column_changed(old, new, desc, "invite_id") || column_changed(old, new, desc, "org_id") ||
-		column_changed(old, new, desc, "user_id") || column_changed(old, new, desc, "created"))
+	/*
+	 * UPDATE: the identity of an invite never changes, except that its org or
+	 * user follows a rename (ON UPDATE CASCADE)
+	 */
+	if (column_changed(old, new, desc, "invite_id") || column_changed(old, new, desc, "created") ||
+		(column_changed(old, new, desc, "org_id") &&
+		 !renamed_reference(old, new, desc, "org_id", &org_exists_plan)) ||
+		(column_changed(old, new, desc, "user_id") &&
+		 !renamed_reference(old, new, desc, "user_id", &user_exists_plan)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", invite_id)));
@@ -459,13 +510,17 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 
 		if (strcmp(old_status, "pending") != 0)
 		{
-			/* Answered once: only the inviter's deletion (SET NULL) may touch it */
-			bool		inviter_cleared = column_changed(old, new, desc, "invited_by") &&
-				tuple_text(new, desc, "invited_by") == NULL;
+			/*
+			 * Answered once: only the inviter's deletion (SET NULL) or rename
+			 * (CASCADE) may touch it
+			 */
+			bool		inviter_followed = column_changed(old, new, desc, "invited_by") &&
+				(tuple_text(new, desc, "invited_by") == NULL ||
+				 renamed_reference(old, new, desc, "invited_by", &user_exists_plan));
 
 			if (column_changed(old, new, desc, "status") || column_changed(old, new, desc, "expires") ||
 				column_changed(old, new, desc, "answered") ||
-				(column_changed(old, new, desc, "invited_by") && !inviter_cleared))
+				(column_changed(old, new, desc, "invited_by") && !inviter_followed))
 				ereport(ERROR,
 						(errcode(ERRCODE_CHECK_VIOLATION),
 						 errmsg("invite \"%s\" was already answered", invite_id),
@@ -510,8 +565,15 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 
 	v[0] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "org_id"));
 	v[1] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "user_id"));
+
+	/*
+	 * Lock the org row first, as invites_check does for a new pending invite,
+	 * and revoke with the latest snapshot: an invite committed by a
+	 * transaction we waited for is revoked too.
+	 */
 	ro_spi_begin(&spi);
-	ro_exec(&close_invites_plan, v, NULL, false, 0);
+	ro_exec(&lock_org_plan, v, NULL, false, 1);
+	ro_exec_latest(&close_invites_plan, v, NULL, 0);
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);
 }
