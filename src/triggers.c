@@ -402,11 +402,6 @@ static RoPlan is_member_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
-static RoPlan user_exists_plan = {
-	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
-	1, {TEXTOID}
-};
-
 static RoPlan org_exists_plan = {
 	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1",
 	1, {TEXTOID}
@@ -737,11 +732,6 @@ roboto_orgs_check_seats(PG_FUNCTION_ARGS)
 		ro_org_full(org_id, tier, max_members);
 	return PointerGetDatum(tuple);
 }
-
-static RoPlan org_exists_plan = {
-	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1",
-	1, {TEXTOID}
-};
 
 /* Whether an org still exists (false while it is being deleted) */
 static bool
