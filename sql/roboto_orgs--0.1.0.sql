@@ -160,7 +160,7 @@ CREATE FUNCTION roboto_orgs.caller_id() RETURNS text
   AS 'MODULE_PATHNAME', 'roboto_orgs_caller_id'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.caller_id() IS
-  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims, else roboto_orgs.user_id, else NULL (anonymous). Empty strings count as unset. Raises 22023 for claims that are not a JSON object.';
+  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims; when request.jwt.claims is unset or empty (not a PostgREST request), roboto_orgs.user_id; else NULL (anonymous). Claims without that claim, or with an empty one, are anonymous whatever roboto_orgs.user_id says. Empty strings count as unset. Raises 22023 for claims that are not a JSON object.';
 
 CREATE FUNCTION roboto_orgs.is_trusted_service() RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_is_trusted_service'
