@@ -532,11 +532,10 @@ COMMENT ON FUNCTION roboto_orgs.has_role(text, roboto_orgs.org_role_name) IS
 
 --------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
--- it needs.
+-- it needs. Keep this section last: its REVOKEs at the end cover everything
+-- created above. PostgREST's anonymous role gets USAGE on the schema only
+-- (docs/postgrest.md), so every call it makes fails with 42501 (HTTP 401).
 --------------------------------------------------------------------------------
-
-REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA roboto_orgs FROM PUBLIC;
 
 CREATE FUNCTION roboto_orgs.grant_api_access(role_name name) RETURNS void
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -556,7 +555,7 @@ END;
 $$;
 
 CREATE FUNCTION roboto_orgs.api_functions() RETURNS regprocedure[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT ARRAY[
@@ -588,9 +587,34 @@ AS $$
   ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION roboto_orgs.api_functions() IS
-  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs.';
+  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs. STABLE: the names are looked up in the catalog. Superuser or the extension owner.';
 COMMENT ON FUNCTION roboto_orgs.grant_api_access(name) IS
-  'Grants an API role (an app''s role, PostgREST''s authenticated role, the trusted service''s role) USAGE on schema roboto_orgs and EXECUTE on every API function; no table privileges. Superuser or the extension owner. Errors: 42704 no such role.';
+  'Grants an API role (an app''s role, PostgREST''s authenticated role, the trusted service''s role) USAGE on schema roboto_orgs and EXECUTE on every function of api_functions(), nothing else: no table, sequence or internal function. Not for PostgREST''s anonymous role, which gets USAGE on the schema only. Idempotent. Superuser or the extension owner. Errors: 42704 no such role (or NULL).';
 
-REVOKE ALL ON FUNCTION roboto_orgs.grant_api_access(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION roboto_orgs.api_functions() FROM PUBLIC;
+-- PUBLIC gets nothing: no USAGE on the schema, no privilege on a table or
+-- sequence, no EXECUTE (which CREATE FUNCTION grants PUBLIC by default) on a
+-- function, except those that only implement a type: its input and output,
+-- operators, casts and operator class support, which touch no data and which
+-- every role comparing or indexing values of the type calls.
+REVOKE ALL ON SCHEMA roboto_orgs FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA roboto_orgs FROM PUBLIC;
+DO $$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT p.oid FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'roboto_orgs'::regnamespace
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t
+                      WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
+                                      t.typmodin, t.typmodout, t.typanalyze, t.typsubscript))
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_operator o
+                      WHERE p.oid IN (o.oprcode, o.oprrest, o.oprjoin))
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_cast c WHERE c.castfunc = p.oid)
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_amproc a WHERE a.amproc = p.oid)
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+  END LOOP;
+END
+$$;
