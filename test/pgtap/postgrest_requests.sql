@@ -106,8 +106,9 @@ SELECT is(pg_temp.req('GET', 'orgs_for_self', '{}', :'alice') -> 'body',
            FROM (VALUES (:'acme_created'::jsonb -> 'body'), (:'beta_created'::jsonb -> 'body')) v(b)),
           'GET /rpc/orgs_for_self: a JSON array of org_records, by creation then id');
 SELECT is(pg_temp.req('GET', 'orgs_for_self', '{}', :'carol'), '{"status": 200, "body": []}', 'orgs_for_self with no org: []');
-SELECT is(pg_temp.req('GET', 'orgs_for_user', '{"user_id": "alice"}', :'service') -> 'body' -> 0 ->> 'org_id', :'acme',
-          'GET /rpc/orgs_for_user?user_id=alice as the service');
+SELECT is(pg_temp.req('GET', 'orgs_for_user', '{"user_id": "alice"}', :'service') -> 'body',
+          pg_temp.req('GET', 'orgs_for_self', '{}', :'alice') -> 'body',
+          'GET /rpc/orgs_for_user?user_id=alice as the service: alice''s orgs');
 SELECT is(pg_temp.outcome('GET', 'orgs_for_user', '{"user_id": "alice"}', :'alice'), '200', 'orgs_for_user of oneself');
 SELECT is(pg_temp.outcome('GET', 'orgs_for_user', '{"user_id": "alice"}', :'bob'), '403 42501', 'orgs_for_user of someone else: 403');
 SELECT is(pg_temp.outcome('GET', 'orgs_for_user', '{"user_id": "nobody"}', :'service'), '404 PT404', 'orgs_for_user of an unknown user: 404');
