@@ -277,7 +277,7 @@ RETURNS roboto_orgs.org_user_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_modify_role_for_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name) IS
-  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING. Permissions and errors as update_org_user.';
+  'ModifyRoleForUserRequest (deprecated: use update_org_user): sets a member''s roles to exactly role_name and raises a WARNING (01P01). Admins; owners when role_name is owner or the member is an owner. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 CREATE FUNCTION roboto_orgs.remove_user(org text, user_id text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_remove_user'
