@@ -187,8 +187,10 @@ SELECT is(pg_temp.outcome('POST', 'update_org_user', jsonb_build_object('org', :
           'update_org_user with neither list: 400 (check_some_updates_present)');
 SELECT is(pg_temp.req('POST', 'remove_role_from_user', jsonb_build_object('org', :'acme', 'user_id', 'bob', 'role', 'owner'), :'alice') ->> 'status',
           '200', 'POST /rpc/remove_role_from_user: 200');
+SET LOCAL client_min_messages = error;  -- modify_role_for_user() warns that it is deprecated
 SELECT is(pg_temp.req('POST', 'modify_role_for_user', jsonb_build_object('org', :'acme', 'user_id', 'bob', 'role_name', 'admin'), :'alice')
             -> 'body' -> 'roles', '["admin"]', 'POST /rpc/modify_role_for_user (deprecated): the roles are exactly the one given');
+RESET client_min_messages;
 SELECT is(pg_temp.req('POST', 'update_org', jsonb_build_object('org', :'acme', 'name', 'Acme Robotics'), :'bob') -> 'body' ->> 'name',
           'Acme Robotics', 'POST /rpc/update_org {"name"} by an admin: 200');
 SELECT is(pg_temp.outcome('POST', 'update_org', jsonb_build_object('org', :'acme', 'status', 'de-provisioning'), :'bob'), '403 42501',
@@ -295,6 +297,7 @@ BEGIN
 END
 $$;
 SELECT pg_temp.table_digest() AS digest_before \gset
+SET LOCAL client_min_messages = error;
 
 SELECT is(ARRAY(SELECT f::text || ' ' || (pg_temp.pgrst('POST', p.proname, pg_temp.plausible_args(f, :'acme'), NULL, true) ->> 'status')
                 FROM unnest(roboto_orgs.api_functions()) f JOIN pg_proc p ON p.oid = f
@@ -316,6 +319,7 @@ SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f JOIN p
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f JOIN pg_proc p ON p.oid = f
                 WHERE p.provolatile = 'i'),
           '{}'::text[], 'no API function is IMMUTABLE: they read tables or settings');
+RESET client_min_messages;
 SELECT is(pg_temp.table_digest(), :'digest_before', 'none of these requests changed a table');
 
 -- Which API functions this file has not seen answer 2xx (not an error: the
