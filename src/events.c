@@ -128,8 +128,7 @@ roboto_orgs_org_events(PG_FUNCTION_ARGS)
 
 	/*
 	 * The trusted service reads any org's events, deleted orgs' included.
-	 * Asked before ro_spi_begin(): inside, the current user is the extension
-	 * owner, a superuser, who would pass for the trusted service.
+	 * Asked before ro_spi_begin(), which switches to the extension owner.
 	 */
 	trusted = ro_is_trusted_service();
 
