@@ -593,9 +593,9 @@ COMMENT ON FUNCTION roboto_orgs.grant_api_access(name) IS
 
 -- PUBLIC gets nothing: no USAGE on the schema, no privilege on a table or
 -- sequence, no EXECUTE (which CREATE FUNCTION grants PUBLIC by default) on a
--- function, except those that only implement a type: its input and output,
--- operators, casts and operator class support, which touch no data and which
--- every role comparing or indexing values of the type calls.
+-- function, except those that touch no data: the ones that implement a type
+-- (input and output, operators, casts, operator class support), which every
+-- role comparing or indexing values of the type calls, and IMMUTABLE ones.
 REVOKE ALL ON SCHEMA roboto_orgs FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA roboto_orgs FROM PUBLIC;
@@ -606,6 +606,7 @@ BEGIN
   FOR fn IN
     SELECT p.oid FROM pg_catalog.pg_proc p
     WHERE p.pronamespace = 'roboto_orgs'::regnamespace
+      AND p.provolatile <> 'i'
       AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t
                       WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
                                       t.typmodin, t.typmodout, t.typanalyze, t.typsubscript))

@@ -8,10 +8,12 @@ CREATE EXTENSION roboto_orgs;
 \ir postgrest_helpers.psql
 SELECT plan(24);
 
--- The functions of the schema that only implement a type (input/output,
--- operators, casts, operator class support): they touch no data
-CREATE FUNCTION pg_temp.type_support(f oid) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT FROM pg_type t WHERE f IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
+-- The functions of the schema that touch no data: those that implement a
+-- type (input/output, operators, casts, operator class support), and
+-- IMMUTABLE ones (e.g. a pure helper of a type)
+CREATE FUNCTION pg_temp.pure(f oid) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT (SELECT provolatile = 'i' AND NOT f = ANY (roboto_orgs.api_functions()) FROM pg_proc WHERE oid = f)
+      OR EXISTS (SELECT FROM pg_type t WHERE f IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
                                                    t.typmodin, t.typmodout, t.typanalyze, t.typsubscript))
       OR EXISTS (SELECT FROM pg_operator o WHERE f IN (o.oprcode, o.oprrest, o.oprjoin))
       OR EXISTS (SELECT FROM pg_cast c WHERE c.castfunc = f)
@@ -19,7 +21,7 @@ CREATE FUNCTION pg_temp.type_support(f oid) RETURNS boolean LANGUAGE sql STABLE 
 $$;
 CREATE TEMP TABLE fns AS
   SELECT p.oid, p.oid::regprocedure::text AS sig, p.proname, p.prosecdef, p.provolatile, p.proconfig,
-         p.prorettype = 'trigger'::regtype AS is_trigger, pg_temp.type_support(p.oid) AS is_type_support,
+         p.prorettype = 'trigger'::regtype AS is_trigger, pg_temp.pure(p.oid) AS is_pure,
          p.oid = ANY (roboto_orgs.api_functions()) AS is_api
   FROM pg_proc p WHERE p.pronamespace = 'roboto_orgs'::regnamespace;
 
@@ -35,7 +37,7 @@ SELECT is(ARRAY(SELECT sig || ' ' || c FROM fns, unnest(proconfig) c
                 WHERE c LIKE 'search_path=%' AND c <> 'search_path=pg_catalog, pg_temp'),
           '{}'::text[], 'every pinned search_path is exactly pg_catalog, pg_temp');
 SELECT is(ARRAY(SELECT sig FROM fns
-                WHERE NOT is_type_support
+                WHERE NOT is_pure
                   AND proname NOT IN ('caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids', 'new_id')
                   AND NOT EXISTS (SELECT FROM unnest(proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')
                 ORDER BY 1),
@@ -47,16 +49,15 @@ SELECT is(ARRAY(SELECT sig FROM fns
 --------------------------------------------------------------------------------
 SELECT is(ARRAY(SELECT sig FROM fns WHERE is_api AND provolatile = 'i'), '{}'::text[],
           'no API function is IMMUTABLE: each reads tables or settings');
-SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_trigger AND NOT is_type_support AND proname <> 'api_functions'
-                  AND provolatile = 'i'), '{}'::text[],
-          'api_functions() and the rest are STABLE or VOLATILE (regprocedure lookups depend on the catalog)');
+SELECT is((SELECT provolatile FROM fns WHERE proname = 'api_functions'), 's',
+          'api_functions() is STABLE (its regprocedure lookups depend on the catalog)');
 SELECT is(ARRAY(SELECT f.sig FROM fns f JOIN pg_proc p ON p.oid = f.oid
-                WHERE NOT f.is_trigger AND NOT f.is_type_support AND p.pronargs > 0
+                WHERE NOT f.is_trigger AND NOT f.is_pure AND p.pronargs > 0
                   AND (p.proargnames IS NULL
                        OR EXISTS (SELECT FROM pg_temp.pgrst_args(f.oid) a WHERE a.name IS NULL OR a.name = ''))),
           '{}'::text[], 'every argument of every function is named (PostgREST passes arguments by name)');
 SELECT is(ARRAY(SELECT a.sig || ' / ' || b.sig FROM fns a JOIN fns b ON a.proname = b.proname AND a.oid < b.oid
-                WHERE NOT a.is_type_support AND NOT b.is_type_support
+                WHERE NOT a.is_pure AND NOT b.is_pure
                   -- some set of sent keys would fit both: their required names fit in what both accept
                   AND ARRAY(SELECT name FROM pg_temp.pgrst_args(a.oid) WHERE NOT has_default
                             UNION SELECT name FROM pg_temp.pgrst_args(b.oid) WHERE NOT has_default)
@@ -71,12 +72,12 @@ SELECT is(ARRAY(SELECT a.name || ' ' || format_type(a.typ, NULL) FROM fns f, pg_
 --------------------------------------------------------------------------------
 -- api_functions() is the whole API
 --------------------------------------------------------------------------------
-SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_api AND NOT is_trigger AND NOT is_type_support
+SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_api AND NOT is_trigger AND NOT is_pure
                   AND proname NOT IN ('new_id', 'grant_api_access', 'api_functions') ORDER BY 1),
-          '{}'::text[], 'every function of the schema but triggers, type support and internals is in api_functions()');
+          '{}'::text[], 'every function of the schema but triggers, pure functions (type support, IMMUTABLE) and internals is in api_functions()');
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f
-                WHERE f NOT IN (SELECT oid FROM fns WHERE NOT is_trigger AND NOT is_type_support)),
-          '{}'::text[], 'api_functions() lists only functions of the schema, no trigger or type support');
+                WHERE f NOT IN (SELECT oid FROM fns WHERE NOT is_trigger AND NOT is_pure)),
+          '{}'::text[], 'api_functions() lists only functions of the schema, no trigger or pure function');
 SELECT is((SELECT count(*) FROM unnest(roboto_orgs.api_functions()) f),
           (SELECT count(DISTINCT f) FROM unnest(roboto_orgs.api_functions()) f), 'api_functions() lists each once');
 
@@ -84,8 +85,8 @@ SELECT is((SELECT count(*) FROM unnest(roboto_orgs.api_functions()) f),
 -- PUBLIC, the anonymous role, the authenticator
 --------------------------------------------------------------------------------
 SELECT is(ARRAY(SELECT f.sig FROM fns f JOIN pg_proc p ON p.oid = f.oid, aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) a
-                WHERE a.grantee = 0 AND NOT f.is_type_support ORDER BY 1),
-          '{}'::text[], 'PUBLIC may execute no function of the schema (type support aside)');
+                WHERE a.grantee = 0 AND NOT f.is_pure ORDER BY 1),
+          '{}'::text[], 'PUBLIC may execute no function of the schema (pure ones aside: type support, IMMUTABLE)');
 SELECT is(ARRAY(SELECT c.oid::regclass::text || ' ' || a.privilege_type FROM pg_class c,
                        aclexplode(COALESCE(c.relacl, acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))) a
                 WHERE c.relnamespace = 'roboto_orgs'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND a.grantee = 0),
@@ -94,9 +95,9 @@ SELECT is(ARRAY(SELECT a.privilege_type FROM pg_namespace n,
                        aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
                 WHERE n.nspname = 'roboto_orgs' AND a.grantee = 0),
           '{}'::text[], 'PUBLIC has no privilege on the schema');
-SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_type_support AND has_function_privilege('anon', oid, 'EXECUTE') ORDER BY 1),
+SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_pure AND has_function_privilege('anon', oid, 'EXECUTE') ORDER BY 1),
           '{}'::text[], 'the anonymous role (USAGE on the schema only) may execute no function that reads or writes data');
-SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_type_support AND has_function_privilege('authenticator', oid, 'EXECUTE') ORDER BY 1),
+SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_pure AND has_function_privilege('authenticator', oid, 'EXECUTE') ORDER BY 1),
           '{}'::text[], 'the authenticator (NOINHERIT) may execute no function itself');
 SELECT is(ARRAY(SELECT c.oid::regclass::text FROM pg_class c
                 WHERE c.relnamespace = 'roboto_orgs'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
@@ -156,7 +157,7 @@ CREATE FUNCTION pg_temp.privileges_of(r regrole) RETURNS text[] LANGUAGE sql STA
     SELECT x FROM (
       SELECT 'EXECUTE ' || g.oid::regprocedure::text AS x
         FROM (SELECT p.oid FROM pg_proc p, aclexplode(p.proacl) a WHERE a.grantee = r OFFSET 0) g
-        WHERE NOT pg_temp.type_support(g.oid)
+        WHERE NOT pg_temp.pure(g.oid)
       UNION ALL SELECT a.privilege_type || ' ' || c.oid::regclass::text FROM pg_class c, aclexplode(c.relacl) a WHERE a.grantee = r
       UNION ALL SELECT a.privilege_type || ' column ' || t.attrelid::regclass::text || '.' || t.attname
         FROM pg_attribute t, aclexplode(t.attacl) a WHERE a.grantee = r
