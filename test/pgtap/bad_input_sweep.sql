@@ -100,7 +100,7 @@ SELECT f AS fn, p.proname::text, p.provolatile, obj_description(f, 'pg_proc') AS
        b.variant, r ->> 'status' AS status, r -> 'body' ->> 'code' AS code, r ->> 'phase' AS phase,
        CASE WHEN (r ->> 'status')::int < 300 THEN r -> 'body' END AS body, left(r -> 'body' ->> 'message', 200) AS message
 FROM unnest(roboto_orgs.api_functions()) f
-JOIN pg_proc p ON p.oid = f
+JOIN pg_proc p ON p.oid = f AND pg_temp.callable(f)
 CROSS JOIN (VALUES ('owner', pg_temp.jwt('alice')), ('service', pg_temp.jwt(NULL, 'roboto_orgs_service'))) c(ctx, jwt)
 CROSS JOIN LATERAL pg_temp.pgrst_args(f) a
 CROSS JOIN LATERAL pg_temp.bad_values(a.typ) b
@@ -114,8 +114,8 @@ RESET client_min_messages;
 SELECT cmp_ok((SELECT count(*)::int FROM sweep), '>', 300, 'the sweep made hundreds of calls');
 SELECT is(ARRAY(SELECT DISTINCT proname FROM sweep ORDER BY 1),
           ARRAY(SELECT DISTINCT p.proname::text FROM unnest(roboto_orgs.api_functions()) f JOIN pg_proc p ON p.oid = f
-                WHERE p.pronargs > 0 ORDER BY 1),
-          'every API function with arguments was swept');
+                WHERE p.pronargs > 0 AND pg_temp.callable(f) ORDER BY 1),
+          'every API function with (named) arguments was swept');
 SELECT is(ARRAY(SELECT format('%s %s=%s as %s: %s %s', fn, arg, variant, ctx, status, code) FROM sweep WHERE status IS NULL OR status::int >= 500),
           '{}'::text[], 'no call answered 5xx (no internal error, no crash)');
 SELECT is(ARRAY(SELECT format('%s %s=%s as %s: %s %s', fn, arg, variant, ctx, status, code) FROM sweep

@@ -6,19 +6,8 @@
 BEGIN;
 CREATE EXTENSION roboto_orgs;
 \ir postgrest_helpers.psql
-SELECT plan(24);
+SELECT plan(23);
 
--- The functions of the schema that touch no data: those that implement a
--- type (input/output, operators, casts, operator class support), and
--- IMMUTABLE ones (e.g. a pure helper of a type)
-CREATE FUNCTION pg_temp.pure(f oid) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT (SELECT provolatile = 'i' AND NOT f = ANY (roboto_orgs.api_functions()) FROM pg_proc WHERE oid = f)
-      OR EXISTS (SELECT FROM pg_type t WHERE f IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
-                                                   t.typmodin, t.typmodout, t.typanalyze, t.typsubscript))
-      OR EXISTS (SELECT FROM pg_operator o WHERE f IN (o.oprcode, o.oprrest, o.oprjoin))
-      OR EXISTS (SELECT FROM pg_cast c WHERE c.castfunc = f)
-      OR EXISTS (SELECT FROM pg_amproc a WHERE a.amproc = f)
-$$;
 CREATE TEMP TABLE fns AS
   SELECT p.oid, p.oid::regprocedure::text AS sig, p.proname, p.prosecdef, p.provolatile, p.proconfig,
          p.prorettype = 'trigger'::regtype AS is_trigger, pg_temp.pure(p.oid) AS is_pure,
@@ -47,15 +36,11 @@ SELECT is(ARRAY(SELECT sig FROM fns
 --------------------------------------------------------------------------------
 -- Labels and arguments, as PostgREST needs them
 --------------------------------------------------------------------------------
-SELECT is(ARRAY(SELECT sig FROM fns WHERE is_api AND provolatile = 'i'), '{}'::text[],
-          'no API function is IMMUTABLE: each reads tables or settings');
 SELECT is((SELECT provolatile FROM fns WHERE proname = 'api_functions'), 's',
           'api_functions() is STABLE (its regprocedure lookups depend on the catalog)');
 SELECT is(ARRAY(SELECT f.sig FROM fns f JOIN pg_proc p ON p.oid = f.oid
-                WHERE NOT f.is_trigger AND NOT f.is_pure AND p.pronargs > 0
-                  AND (p.proargnames IS NULL
-                       OR EXISTS (SELECT FROM pg_temp.pgrst_args(f.oid) a WHERE a.name IS NULL OR a.name = ''))),
-          '{}'::text[], 'every argument of every function is named (PostgREST passes arguments by name)');
+                WHERE (f.is_api OR NOT (f.is_trigger OR f.is_pure)) AND NOT pg_temp.callable(f.oid)),
+          '{}'::text[], 'every argument of every API function is named (PostgREST passes arguments by name)');
 SELECT is(ARRAY(SELECT a.sig || ' / ' || b.sig FROM fns a JOIN fns b ON a.proname = b.proname AND a.oid < b.oid
                 WHERE NOT a.is_pure AND NOT b.is_pure
                   -- some set of sent keys would fit both: their required names fit in what both accept
@@ -74,10 +59,10 @@ SELECT is(ARRAY(SELECT a.name || ' ' || format_type(a.typ, NULL) FROM fns f, pg_
 --------------------------------------------------------------------------------
 SELECT is(ARRAY(SELECT sig FROM fns WHERE NOT is_api AND NOT is_trigger AND NOT is_pure
                   AND proname NOT IN ('new_id', 'grant_api_access', 'api_functions') ORDER BY 1),
-          '{}'::text[], 'every function of the schema but triggers, pure functions (type support, IMMUTABLE) and internals is in api_functions()');
+          '{}'::text[], 'every function of the schema but triggers, pure ones (type support, IMMUTABLE) and internals is in api_functions()');
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f
-                WHERE f NOT IN (SELECT oid FROM fns WHERE NOT is_trigger AND NOT is_pure)),
-          '{}'::text[], 'api_functions() lists only functions of the schema, no trigger or pure function');
+                WHERE f NOT IN (SELECT oid FROM fns WHERE NOT is_trigger)),
+          '{}'::text[], 'api_functions() lists only functions of the schema, no trigger function');
 SELECT is((SELECT count(*) FROM unnest(roboto_orgs.api_functions()) f),
           (SELECT count(DISTINCT f) FROM unnest(roboto_orgs.api_functions()) f), 'api_functions() lists each once');
 
@@ -155,9 +140,7 @@ SELECT lives_ok($$SELECT roboto_orgs.grant_api_access('api "role"; --')$$, 'gran
 CREATE FUNCTION pg_temp.privileges_of(r regrole) RETURNS text[] LANGUAGE sql STABLE AS $$
   SELECT ARRAY(
     SELECT x FROM (
-      SELECT 'EXECUTE ' || g.oid::regprocedure::text AS x
-        FROM (SELECT p.oid FROM pg_proc p, aclexplode(p.proacl) a WHERE a.grantee = r OFFSET 0) g
-        WHERE NOT pg_temp.pure(g.oid)
+      SELECT 'EXECUTE ' || p.oid::regprocedure::text AS x FROM pg_proc p, aclexplode(p.proacl) a WHERE a.grantee = r
       UNION ALL SELECT a.privilege_type || ' ' || c.oid::regclass::text FROM pg_class c, aclexplode(c.relacl) a WHERE a.grantee = r
       UNION ALL SELECT a.privilege_type || ' column ' || t.attrelid::regclass::text || '.' || t.attname
         FROM pg_attribute t, aclexplode(t.attacl) a WHERE a.grantee = r
