@@ -160,7 +160,7 @@ CREATE FUNCTION roboto_orgs.caller_id() RETURNS text
   AS 'MODULE_PATHNAME', 'roboto_orgs_caller_id'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.caller_id() IS
-  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims, else roboto_orgs.user_id, else NULL (anonymous). Empty strings count as unset; a numeric claim is taken as its text. Anyone. Errors: 22P02 request.jwt.claims is not valid JSON; 22023 it is not a JSON object. Every function that reads the caller raises these two for such claims.';
+  'The calling user''s id: the claim named by roboto_orgs.jwt_claim (default sub) of request.jwt.claims; when request.jwt.claims is unset or empty (not a PostgREST request), roboto_orgs.user_id; else NULL (anonymous). Claims without that claim, or with an empty one, are anonymous whatever roboto_orgs.user_id says. Empty strings count as unset. Anyone. Errors: 22P02 request.jwt.claims is not valid JSON; 22023 it is not a JSON object. Every function that reads the caller raises these two for such claims.';
 
 CREATE FUNCTION roboto_orgs.is_trusted_service() RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_is_trusted_service'
@@ -592,7 +592,7 @@ CREATE FUNCTION roboto_orgs.email_domain_of(email text) RETURNS roboto_orgs.emai
 COMMENT ON FUNCTION roboto_orgs.email_domain_of(text) IS
   'The domain of an email address: the part after its last @, normalised as email_domain. Anyone. Errors: 22023 not an address (no @, nothing before it, white space in it); then as email_domain_in for the domain part.';
 
-CREATE FUNCTION roboto_orgs.email_domain_unicode(roboto_orgs.email_domain) RETURNS text
+CREATE FUNCTION roboto_orgs.email_domain_unicode(email_domain roboto_orgs.email_domain) RETURNS text
   AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_unicode'
   LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.email_domain_unicode(roboto_orgs.email_domain) IS
@@ -811,29 +811,10 @@ COMMENT ON FUNCTION roboto_orgs.email_domain_bindings(text) IS
 
 --------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
--- it needs.
+-- it needs. Keep this section last: its REVOKEs at the end cover everything
+-- created above. PostgREST's anonymous role gets USAGE on the schema only
+-- (docs/postgrest.md), so every call it makes fails with 42501 (HTTP 401).
 --------------------------------------------------------------------------------
-
-REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA roboto_orgs FROM PUBLIC;
-
--- The email_domain type's functions are like a built-in type's: pure, and
--- needed by anyone who compares, sorts or converts values of the type.
-GRANT EXECUTE ON FUNCTION
-  roboto_orgs.email_domain_in(cstring), roboto_orgs.email_domain_out(roboto_orgs.email_domain),
-  roboto_orgs.email_domain_recv(internal), roboto_orgs.email_domain_send(roboto_orgs.email_domain),
-  roboto_orgs.email_domain(text), roboto_orgs.email_domain_of(text),
-  roboto_orgs.email_domain_unicode(roboto_orgs.email_domain),
-  roboto_orgs.email_domain_eq(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_ne(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_lt(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_le(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_gt(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_ge(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_cmp(roboto_orgs.email_domain, roboto_orgs.email_domain),
-  roboto_orgs.email_domain_hash(roboto_orgs.email_domain),
-  roboto_orgs.email_domain_hash_extended(roboto_orgs.email_domain, bigint)
-TO PUBLIC;
 
 CREATE FUNCTION roboto_orgs.grant_api_access(role_name name) RETURNS void
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -853,7 +834,7 @@ END;
 $$;
 
 CREATE FUNCTION roboto_orgs.api_functions() RETURNS regprocedure[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT ARRAY[
@@ -892,9 +873,35 @@ AS $$
   ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION roboto_orgs.api_functions() IS
-  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs. Not granted: superuser or the extension owner. Raises nothing.';
+  'The functions grant_api_access() grants EXECUTE on: every API function of roboto_orgs. STABLE: the names are looked up in the catalog. Superuser or the extension owner. Raises nothing.';
 COMMENT ON FUNCTION roboto_orgs.grant_api_access(name) IS
-  'Grants an API role (an app''s role, PostgREST''s authenticated role, the trusted service''s role) USAGE on schema roboto_orgs and EXECUTE on every API function; no table privileges. Superuser or the extension owner. Errors: 42704 no such role.';
+  'Grants an API role (an app''s role, PostgREST''s authenticated role, the trusted service''s role) USAGE on schema roboto_orgs and EXECUTE on every function of api_functions(), nothing else: no table, sequence or internal function. Not for PostgREST''s anonymous role, which gets USAGE on the schema only. Idempotent. Superuser or the extension owner. Errors: 42704 no such role (or NULL).';
 
-REVOKE ALL ON FUNCTION roboto_orgs.grant_api_access(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION roboto_orgs.api_functions() FROM PUBLIC;
+-- PUBLIC gets nothing: no USAGE on the schema, no privilege on a table or
+-- sequence, no EXECUTE (which CREATE FUNCTION grants PUBLIC by default) on a
+-- function, except those that touch no data: the ones that implement a type
+-- (input and output, operators, casts, operator class support), which every
+-- role comparing or indexing values of the type calls, and IMMUTABLE ones.
+REVOKE ALL ON SCHEMA roboto_orgs FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA roboto_orgs FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA roboto_orgs FROM PUBLIC;
+DO $$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT p.oid FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'roboto_orgs'::regnamespace
+      AND p.provolatile <> 'i'
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t
+                      WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
+                                      t.typmodin, t.typmodout, t.typanalyze, t.typsubscript))
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_operator o
+                      WHERE p.oid IN (o.oprcode, o.oprrest, o.oprjoin))
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_cast c WHERE c.castfunc = p.oid)
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_amproc a WHERE a.amproc = p.oid)
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+  END LOOP;
+END
+$$;

@@ -19,9 +19,9 @@
 #include "roboto_orgs.h"
 
 /*
- * The claim named by roboto_orgs.jwt_claim in the JSON claims, or NULL when
- * the claims or the claim are missing or empty. A string claim is taken as
- * it is; a number as its text.
+ * The claim named by roboto_orgs.jwt_claim in the JSON claims (not empty),
+ * or NULL when the claim is missing, empty, or neither a string nor a number.
+ * A string claim is taken as it is; a number as its text.
  */
 static char *
 caller_from_claims(const char *claims)
@@ -30,8 +30,6 @@ caller_from_claims(const char *claims)
 	JsonbValue *v;
 	const char *claim = ro_jwt_claim ? ro_jwt_claim : "sub";
 
-	if (claims == NULL || claims[0] == '\0')
-		return NULL;
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
@@ -47,14 +45,20 @@ caller_from_claims(const char *claims)
 	return NULL;
 }
 
-/* The caller's user id, or NULL for an anonymous caller. Reads the settings once. */
+/*
+ * The caller's user id, or NULL for an anonymous caller. Reads the settings
+ * once. When request.jwt.claims is set (a PostgREST request), the claims
+ * alone name the caller: a JWT without the claim, or with an empty one, is
+ * anonymous, even where roboto_orgs.user_id has a value (a role's or the
+ * database's default, which PostgREST applies to its requests too).
+ */
 char *
 ro_caller_id(void)
 {
-	char	   *id = caller_from_claims(GetConfigOption("request.jwt.claims", true, false));
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
 
-	if (id != NULL)
-		return id;
+	if (claims != NULL && claims[0] != '\0')
+		return caller_from_claims(claims);
 	if (ro_user_id != NULL && ro_user_id[0] != '\0')
 		return pstrdup(ro_user_id);
 	return NULL;

@@ -83,6 +83,7 @@ extern void ro_result_to_tuplestore(FunctionCallInfo fcinfo);
 /* Identity (identity.c) */
 extern char *ro_caller_id(void);
 extern char *ro_require_caller(void);
+/* Call ro_is_trusted_service() before ro_spi_begin(): inside, the user is the extension owner */
 extern bool ro_is_trusted_service(void);
 extern void ro_require_trusted_service(const char *action);
 extern void ro_require_known_user(const char *user_id, bool is_caller);

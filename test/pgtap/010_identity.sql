@@ -42,13 +42,13 @@ SET request.jwt.claims = '{"sub": "bob", "email": "bob@example.com"}';
 SELECT is(roboto_orgs.caller_id(), 'bob', 'the sub claim of request.jwt.claims wins over roboto_orgs.user_id');
 
 SET request.jwt.claims = '{"sub": ""}';
-SELECT is(roboto_orgs.caller_id(), 'alice', 'an empty sub claim counts as unset: roboto_orgs.user_id is used');
+SELECT is(roboto_orgs.caller_id(), NULL, 'an empty sub claim is anonymous: the claims alone decide, roboto_orgs.user_id is not used');
 
 SET request.jwt.claims = '{"sub": null}';
-SELECT is(roboto_orgs.caller_id(), 'alice', 'a null sub claim counts as unset');
+SELECT is(roboto_orgs.caller_id(), NULL, 'a null sub claim is anonymous');
 
 SET request.jwt.claims = '{"email": "bob@example.com"}';
-SELECT is(roboto_orgs.caller_id(), 'alice', 'claims without sub: roboto_orgs.user_id is used');
+SELECT is(roboto_orgs.caller_id(), NULL, 'claims without sub are anonymous, whatever roboto_orgs.user_id says');
 
 SET request.jwt.claims = '';
 SELECT is(roboto_orgs.caller_id(), 'alice', 'empty request.jwt.claims counts as unset');
@@ -79,7 +79,7 @@ SET request.jwt.claims = '{"sub": "bob", "email": "bob@example.com"}';
 SELECT is(roboto_orgs.caller_id(), 'bob@example.com', 'roboto_orgs.jwt_claim = email: the email claim names the caller');
 SET request.jwt.claims = '{"sub": "bob"}';
 SET roboto_orgs.user_id = 'alice';
-SELECT is(roboto_orgs.caller_id(), 'alice', 'roboto_orgs.jwt_claim = email, claims without email: roboto_orgs.user_id');
+SELECT is(roboto_orgs.caller_id(), NULL, 'roboto_orgs.jwt_claim = email, claims without email: anonymous');
 RESET ROLE;
 RESET roboto_orgs.jwt_claim;
 RESET request.jwt.claims;
