@@ -211,6 +211,31 @@ roboto_orgs_org_invites(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+static RoPlan invites_for_user_plan = {
+	"SELECT " INVITE_COLS " " INVITE_FROM
+	"WHERE i.user_id = $1 AND i.status = 'pending' AND i.expires > pg_catalog.now() "
+	"ORDER BY i.created, i.invite_id",
+	1, {TEXTOID}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_invites_for_self);
+/* invites_for_self() (0.2.0): the caller's own pending invites, of orgs that exist */
+Datum
+roboto_orgs_invites_for_self(PG_FUNCTION_ARGS)
+{
+	char	   *caller = ro_require_caller();
+	Datum		v[1] = {CStringGetTextDatum(caller)};
+	RoSpi		spi;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ro_spi_begin(&spi);
+	ro_require_known_user(caller, true);
+	ro_exec(&invites_for_user_plan, v, NULL, true, 0);
+	ro_result_to_tuplestore(fcinfo);
+	ro_spi_end(&spi);
+	return (Datum) 0;
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_get_invite);
 /* get_invite(invite_id) */
 Datum
