@@ -18,4 +18,7 @@ psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS roboto_tap' -c "CREATE DATABA
 psql -X -q -d roboto_tap -c 'CREATE EXTENSION pgtap'
 pg_prove -d roboto_tap --ext .sql -r test/pgtap || status=1
 
+echo "== upgrade chain (scripts/upgrade-tests.sh)"
+bash scripts/upgrade-tests.sh || status=1
+
 exit $status

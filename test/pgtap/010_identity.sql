@@ -2,7 +2,7 @@
 -- roboto_orgs.user_id), the trusted service (superuser or a member of the role
 -- named by roboto_orgs.service_role) and sign-up with create_user().
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(75);
 
 -- A fingerprint of every table, to check that failed calls wrote nothing

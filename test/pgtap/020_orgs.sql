@@ -2,7 +2,7 @@
 -- org_record, called by a non-superuser API role: success paths, every
 -- permission denial, every documented SQLSTATE, bad input writing nothing.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(98);
 
 CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$

@@ -7,7 +7,7 @@
 --      provisioning -> de-provisioning), never back; while de-provisioning,
 --      nothing but deletion.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(82);
 
 CREATE FUNCTION pg_temp.roles_of(org text, who text) RETURNS text LANGUAGE sql AS $$

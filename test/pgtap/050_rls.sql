@@ -1,7 +1,7 @@
 -- Row-level security helpers: is_member(org) and has_role(org, role) for the
 -- caller, as a non-superuser API role, and in a policy of an app's own table.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(36);
 
 CREATE ROLE roboto_test_api NOLOGIN;

@@ -2,7 +2,7 @@
 -- grant_api_access() grants exactly the API functions; every API function
 -- documents who may call it and what it raises.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(49);
 
 CREATE ROLE roboto_test_api NOLOGIN;

@@ -6,7 +6,7 @@
 -- not parse, the function's COMMENT lists what it raises), nothing crashes,
 -- and the tables are byte-for-byte unchanged afterwards.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir postgrest_helpers.psql
 SELECT plan(12);
 

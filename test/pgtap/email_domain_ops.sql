@@ -5,7 +5,7 @@
 -- permission denial (as a non-superuser API role) and error; failed calls
 -- write nothing.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(98);
 -- Tier limits on bound domains are tested in lifecycle_limits.sql and at the
 -- end of this file; here an org binds as many as it likes

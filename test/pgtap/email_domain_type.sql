@@ -2,7 +2,7 @@
 -- form, every rejection class with its SQLSTATE, email_domain_of(), casts,
 -- binary send/receive, operators, ordering, hashing and index use.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SET LOCAL search_path = public, roboto_orgs;
 SELECT plan(92);
 

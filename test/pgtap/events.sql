@@ -3,7 +3,7 @@
 -- change nothing; events never writable by API roles and never updated;
 -- org_events() paging, argument checks and permissions.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(77);
 
 -- The last event id so far, and the events after a mark, read past the API

@@ -4,7 +4,7 @@
 -- shapes and the order of the list. Expiry is in invites_expiry.sql, direct
 -- writes and cascades in invites_triggers.sql.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(123);
 
 -- A fingerprint of every table, to check that refused calls wrote nothing.

@@ -4,7 +4,7 @@
 -- invite. Time does not pass inside a test transaction, so expiry is made by
 -- moving expires into the past as the superuser.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(36);
 
 CREATE FUNCTION pg_temp.fingerprint() RETURNS text

@@ -2,7 +2,7 @@
 -- the superuser (invites_check, members_close_invites, the unique index), and
 -- what deleting an org, removing a member or deleting a user does to invites.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(41);
 
 CREATE ROLE roboto_test_inv_api NOLOGIN;

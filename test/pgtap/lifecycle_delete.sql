@@ -4,7 +4,7 @@
 -- org), and status de-provisioning stopping every change but deletion, from
 -- the functions (22023) and for a superuser's direct writes (23514).
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(60);
 
 CREATE FUNCTION pg_temp.error_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$

@@ -4,7 +4,7 @@
 -- org_members and org_invites as superuser) with its message and hint, and
 -- set_org_tier (trusted service only; a smaller tier removes nobody).
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 SELECT plan(73);
 
 -- SQLSTATE, message and hint of the error a statement raises, as the

@@ -6,7 +6,7 @@
 -- function of roboto_orgs.api_functions(), so functions added later are
 -- covered too.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir postgrest_helpers.psql
 SELECT plan(102);
 

@@ -4,7 +4,7 @@
 -- tell apart, and privileges: PUBLIC, PostgREST's anonymous role and the
 -- authenticator get nothing; grant_api_access() grants exactly the API.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir postgrest_helpers.psql
 SELECT plan(23);
 

@@ -4,7 +4,7 @@
 -- backslashes, SQL and format metacharacters and control characters are
 -- stored and answered literally, through PostgREST's JSON too.
 BEGIN;
-CREATE EXTENSION roboto_orgs;
+CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir postgrest_helpers.psql
 SELECT plan(14);
 

@@ -1,0 +1,13 @@
+-- One line per extension table: its name, row count and an md5 of its rows
+-- in a stable order. Compared before and after ALTER EXTENSION UPDATE.
+SELECT c.relname, t.n, t.md5
+FROM pg_extension e, unnest(e.extconfig) cfg(oid)
+JOIN pg_class c ON c.oid = cfg.oid AND c.relkind = 'r'
+CROSS JOIN LATERAL (
+  SELECT (xpath('/row/n/text()', x))[1]::text::bigint AS n, (xpath('/row/md5/text()', x))[1]::text AS md5
+  FROM query_to_xml(format('SELECT count(*) AS n, md5(coalesce(string_agg(r::text, %L ORDER BY r::text), %L)) AS md5 FROM %s r',
+                           '|', '', c.oid::regclass), false, false, '') x
+) t
+WHERE e.extname = 'roboto_orgs'
+ORDER BY c.relname;
+SELECT last_value FROM roboto_orgs.event_id_seq;
