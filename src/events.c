@@ -32,18 +32,26 @@ static RoPlan insert_event_plan = {
 };
 
 /*
- * Whether events are written (and seats checked) now: not while pg_dump's
- * output is being restored, which pg_dump says by turning
+ * Whether pg_dump's output is being restored, which pg_dump says by turning
  * check_function_bodies off. Any role may turn that setting off, so it
  * counts only for a superuser (restoring the extension's tables takes one);
  * otherwise an API role could change orgs without an event or past the
  * tier's seat limit. GetOuterUserId(): the role that called, not the
- * extension owner the functions switch to.
+ * extension owner the functions switch to. While restoring, the triggers
+ * that log events, count seats or look at other tables step aside, so rows
+ * come back as they were, in whatever order the restore loads the tables.
  */
+bool
+ro_restoring(void)
+{
+	return !check_function_bodies && superuser_arg(GetOuterUserId());
+}
+
+/* Whether events are written (and seats checked) now: not while restoring */
 bool
 ro_events_enabled(void)
 {
-	return check_function_bodies || !superuser_arg(GetOuterUserId());
+	return !ro_restoring();
 }
 
 /* A row as jsonb (the table's column names as keys) */

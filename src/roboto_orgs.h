@@ -118,6 +118,7 @@ extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_in
 extern void ro_org_full(const char *org_id, const char *tier, int max_members);
 
 /* events.c */
+extern bool ro_restoring(void);
 extern bool ro_events_enabled(void);
 extern Datum ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc);
 extern void ro_log_event(const char *org_id, const char *kind, const char *subject,

@@ -215,8 +215,11 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 				 errmsg("user \"%s\" must hold at least one role in org \"%s\"", user_id, org_id),
 				 errhint("Remove the membership instead of emptying its roles.")));
 
-	/* No membership changes while the org is de-provisioning */
-	if (org_is_deprovisioning(org_id))
+	/*
+	 * No membership changes while the org is de-provisioning; a restore loads
+	 * the memberships such an org had.
+	 */
+	if (!ro_restoring() && org_is_deprovisioning(org_id))
 		members_frozen(org_id);
 
 	/* Store the set in role order */
@@ -336,7 +339,7 @@ roboto_orgs_orgs_require_owner(PG_FUNCTION_ARGS)
 	 * pg_dump and pg_restore load orgs and memberships in separate statements
 	 * and say so by turning check_function_bodies off; the memberships follow.
 	 */
-	if (!check_function_bodies)
+	if (ro_restoring())
 		return PointerGetDatum(NULL);
 	require_an_owner(tuple_text(td->tg_trigtuple, td->tg_relation->rd_att, "org_id"), NULL, false);
 	return PointerGetDatum(NULL);
@@ -460,7 +463,8 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		bool		deprovisioning = false;
 		bool		isnull;
 
-		if (strcmp(status, "pending") != 0)
+		/* A restore loads invites as they were, before or after the members */
+		if (strcmp(status, "pending") != 0 || ro_restoring())
 			return PointerGetDatum(new);
 
 		/*
@@ -557,6 +561,9 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 	TupleDesc	desc = td->tg_relation->rd_att;
 	Datum		v[2];
 	RoSpi		spi;
+
+	if (ro_restoring())
+		return PointerGetDatum(NULL);	/* the invites are restored as they were */
 
 	v[0] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "org_id"));
 	v[1] = CStringGetTextDatum(tuple_text(td->tg_trigtuple, desc, "user_id"));
