@@ -415,6 +415,9 @@ COMMENT ON FUNCTION roboto_orgs.tier_limits_merge() IS
 CREATE TRIGGER tier_limits_merge
   BEFORE INSERT ON roboto_orgs.tier_limits
   FOR EACH ROW EXECUTE FUNCTION roboto_orgs.tier_limits_merge();
+-- Also with session_replication_role = replica, which a parallel pg_restore
+-- needs (docs/operations.md): the restored rows still replace the shipped ones.
+ALTER TABLE roboto_orgs.tier_limits ENABLE ALWAYS TRIGGER tier_limits_merge;
 
 INSERT INTO roboto_orgs.tier_limits (tier, max_members, max_email_domains) VALUES
   ('free', 10, 1),
@@ -727,6 +730,8 @@ CREATE TRIGGER users_join_by_email_domain
 CREATE TRIGGER webmail_domains_merge
   BEFORE INSERT ON roboto_orgs.webmail_domains
   FOR EACH ROW EXECUTE FUNCTION roboto_orgs.webmail_domains_merge();
+-- Also with session_replication_role = replica, as tier_limits_merge
+ALTER TABLE roboto_orgs.webmail_domains ENABLE ALWAYS TRIGGER webmail_domains_merge;
 
 -- Tier limit on bound domains (invariant 6) and the event log, as for the
 -- other tables
