@@ -32,11 +32,21 @@ SPECS = $(sort $(wildcard test/specs/*.spec))
 ISOLATION = $(patsubst test/specs/%.spec,%,$(SPECS))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
+# TAP tests (test/t/*.pl, PostgreSQL::Test::Cluster): durability of real clusters
+# (dump and restore, streaming standby, crash recovery); make installcheck runs
+# them after the pg_regress and isolation tests. The wrapper runs prove as an
+# unprivileged OS user when make runs as root (see scripts/tap-prove.sh).
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+
 EXTRA_CLEAN = test/results test/regression.diffs test/regression.out output_iso
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# After the include, which sets PROVE to the real prove
+PROVE := $(CURDIR)/scripts/tap-prove.sh $(PROVE)
 
 .PHONY: prove
 prove:

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# prove for the TAP tests in test/t (PostgreSQL::Test::Cluster). `make installcheck`
+# calls this as $(PROVE) with the real prove first, then PGXS's arguments, from the
+# source directory, with TESTDIR set to where tmp_check/ goes.
+#
+# initdb and postgres refuse to run as root, and the clusters the tests make are
+# owned by whoever runs prove. So as root (CI), prove runs as an unprivileged OS user
+# (ROBOTO_TAP_USER, default postgres) on a copy of the source tree in a temporary
+# directory that user owns; the logs are copied back to $TESTDIR/tmp_check/log and,
+# when a test fails, the end of each test's log is printed. As any other user, this
+# is plain prove.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec "$@"
+fi
+
+user=${ROBOTO_TAP_USER:-postgres}
+if ! id -u "$user" >/dev/null 2>&1; then
+  echo "tap-prove.sh: running as root, and OS user \"$user\" does not exist;" \
+       "set ROBOTO_TAP_USER to an unprivileged user" >&2
+  exit 1
+fi
+testdir=${TESTDIR:-$PWD}
+work=$(mktemp -d "${TMPDIR:-/tmp}/roboto_orgs_tap.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The source tree without git metadata or old results; prove's relative paths
+# (-I ., test/t/*.pl) stay valid inside the copy.
+mkdir "$work/src"
+tar -C . --exclude=./.git --exclude=./tmp_check --exclude=./test/results \
+    --exclude=./output_iso -cf - . | tar -C "$work/src" -xf -
+chown -R "$user:" "$work"
+
+status=0
+(cd "$work/src" && runuser -u "$user" -- env TESTDIR="$work" TMPDIR="$work" PATH="$PATH" "$@") || status=$?
+
+if [ -d "$work/tmp_check/log" ]; then
+  mkdir -p "$testdir/tmp_check"
+  rm -rf "$testdir/tmp_check/log"
+  cp -r "$work/tmp_check/log" "$testdir/tmp_check/log"
+  if [ "$status" -ne 0 ]; then
+    # the logs of the failed tests (every log when none says which)
+    failed=$(grep -lE '^not ok|Bail out|died|Died at' "$work"/tmp_check/log/regress_log_* 2>/dev/null) ||
+      failed=$(ls "$work"/tmp_check/log/regress_log_* 2>/dev/null) || true
+    for f in $failed; do
+      echo "---- last 80 lines of $(basename "$f") (all logs in $testdir/tmp_check/log)"
+      tail -n 80 "$f"
+    done
+  fi
+fi
+exit "$status"
