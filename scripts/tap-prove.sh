@@ -23,7 +23,16 @@ if ! id -u "$user" >/dev/null 2>&1; then
 fi
 testdir=${TESTDIR:-$PWD}
 work=$(mktemp -d "${TMPDIR:-/tmp}/roboto_orgs_tap.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# On the way out, stop any server a test left running (a test killed before
+# its END block ran), then remove everything
+cleanup() {
+  local pidfile
+  for pidfile in $(find "$work" -name postmaster.pid 2>/dev/null); do
+    runuser -u "$user" -- pg_ctl -D "$(dirname "$pidfile")" -m immediate stop >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # The source tree without git metadata or old results; prove's relative paths
 # (-I ., test/t/*.pl) stay valid inside the copy.
