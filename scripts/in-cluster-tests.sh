@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
-echo "== pg_regress and isolation tests (make installcheck)"
+echo "== pg_regress, isolation and TAP tests (make installcheck)"
 if ! make -s installcheck; then
   status=1
   for f in regression.diffs output_iso/regression.diffs; do

@@ -30,15 +30,18 @@ cleanup() {
   for pidfile in $(find "$work" -name postmaster.pid 2>/dev/null); do
     runuser -u "$user" -- pg_ctl -D "$(dirname "$pidfile")" -m immediate stop >/dev/null 2>&1 || true
   done
-  rm -rf "$work"
+  if [ -n "${PG_TEST_NOCLEAN:-}" ]; then
+    echo "tap-prove.sh: PG_TEST_NOCLEAN is set, keeping $work"
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 
-# The source tree without git metadata or old results; prove's relative paths
-# (-I ., test/t/*.pl) stay valid inside the copy.
+# The test tree (without build outputs) at the same relative place, so that
+# prove's relative paths (-I ., test/t/*.pl) stay valid inside the copy
 mkdir "$work/src"
-tar -C . --exclude=./.git --exclude=./tmp_check --exclude=./test/results \
-    --exclude=./output_iso -cf - . | tar -C "$work/src" -xf -
+tar -C . --exclude=./test/results --exclude=./test/fuzz/build -cf - test | tar -C "$work/src" -xf -
 chown -R "$user:" "$work"
 
 status=0
