@@ -318,17 +318,7 @@ static RoPlan bindings_plan = {
 static void
 list_bindings(FunctionCallInfo fcinfo, RoPlan *plan, bits32 srf_flags)
 {
-	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
-	char	   *caller = ro_require_caller();
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-	RoSpi		spi;
-
-	InitMaterializedSRF(fcinfo, srf_flags);
-	ro_spi_begin(&spi);
-	ro_require_org_role(org_id, caller, RO_ADMIN, "list its email domains", false);
-	ro_exec(plan, v, NULL, true, 0);
-	ro_result_to_tuplestore(fcinfo);
-	ro_spi_end(&spi);
+	ro_list_org(fcinfo, plan, RO_ADMIN, "list its email domains", srf_flags);
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domains);
@@ -348,26 +338,6 @@ roboto_orgs_email_domain_bindings(PG_FUNCTION_ARGS)
 {
 	list_bindings(fcinfo, &bindings_plan, 0);
 	return (Datum) 0;
-}
-
-/* Check that a trigger function is called as a row trigger at the given timing and event */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, const char *name, bool before)
-{
-	TriggerData *td;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager", name)));
-	td = (TriggerData *) fcinfo->context;
-	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(td->tg_event) : !TRIGGER_FIRED_AFTER(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired %s for each row", name,
-						before ? "BEFORE" : "AFTER")));
-	return td;
 }
 
 /* A column of a tuple; *isnull set */
@@ -407,7 +377,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_users_join_by_email_domain);
 Datum
 roboto_orgs_users_join_by_email_domain(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "users_join_by_email_domain", false);
+	TriggerData *td = ro_trigger_data(fcinfo, "users_join_by_email_domain", false);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	bool		isnull;
 	Datum		emaild = tuple_value(td->tg_trigtuple, desc, "email", &isnull);
@@ -472,7 +442,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_check_org);
 Datum
 roboto_orgs_email_domains_check_org(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "email_domains_check_org", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "email_domains_check_org", true);
 	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	bool		isnull;
 	Datum		org = tuple_value(tuple, td->tg_relation->rd_att, "org_id", &isnull);
@@ -513,7 +483,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_webmail_domains_merge);
 Datum
 roboto_orgs_webmail_domains_merge(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "webmail_domains_merge", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "webmail_domains_merge", true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	tuple = td->tg_trigtuple;
 	Datum		v[3];

@@ -197,17 +197,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_org_invites);
 Datum
 roboto_orgs_org_invites(PG_FUNCTION_ARGS)
 {
-	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
-	char	   *caller = ro_require_caller();
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-	RoSpi		spi;
-
-	InitMaterializedSRF(fcinfo, 0);
-	ro_spi_begin(&spi);
-	ro_require_org_role(org_id, caller, RO_ADMIN, "list its invites", false);
-	ro_exec(&org_invites_plan, v, NULL, true, 0);
-	ro_result_to_tuplestore(fcinfo);
-	ro_spi_end(&spi);
+	ro_list_org(fcinfo, &org_invites_plan, RO_ADMIN, "list its invites", 0);
 	return (Datum) 0;
 }
 
@@ -301,10 +291,12 @@ roboto_orgs_accept_invite(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-PG_FUNCTION_INFO_V1(roboto_orgs_decline_invite);
-/* decline_invite(invite_id) */
-Datum
-roboto_orgs_decline_invite(PG_FUNCTION_ARGS)
+/*
+ * Shared body of decline_invite (the invitee) and revoke_invite (an admin of
+ * the org): a pending, unexpired invite moves to status.
+ */
+static void
+close_invite(FunctionCallInfo fcinfo, const char *status)
 {
 	char	   *invite_id = ro_arg_cstring(fcinfo, 0, "invite_id");
 	char	   *caller = ro_require_caller();
@@ -313,9 +305,20 @@ roboto_orgs_decline_invite(PG_FUNCTION_ARGS)
 
 	ro_spi_begin(&spi);
 	inv = find_invite(invite_id);
-	require_invitee(&inv, caller, "decline");
-	answer_invite(&inv, "declined");
+	if (strcmp(status, "declined") == 0)
+		require_invitee(&inv, caller, "decline");
+	else
+		ro_require_org_role(inv.org_id, caller, RO_ADMIN, "revoke its invites", true);
+	answer_invite(&inv, status);
 	ro_spi_end(&spi);
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_decline_invite);
+/* decline_invite(invite_id) */
+Datum
+roboto_orgs_decline_invite(PG_FUNCTION_ARGS)
+{
+	close_invite(fcinfo, "declined");
 	PG_RETURN_VOID();
 }
 
@@ -324,15 +327,6 @@ PG_FUNCTION_INFO_V1(roboto_orgs_revoke_invite);
 Datum
 roboto_orgs_revoke_invite(PG_FUNCTION_ARGS)
 {
-	char	   *invite_id = ro_arg_cstring(fcinfo, 0, "invite_id");
-	char	   *caller = ro_require_caller();
-	Invite		inv;
-	RoSpi		spi;
-
-	ro_spi_begin(&spi);
-	inv = find_invite(invite_id);
-	ro_require_org_role(inv.org_id, caller, RO_ADMIN, "revoke its invites", true);
-	answer_invite(&inv, "revoked");
-	ro_spi_end(&spi);
+	close_invite(fcinfo, "revoked");
 	PG_RETURN_VOID();
 }

@@ -146,9 +146,13 @@ role_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 	return RO_BIT(ro_role_from_enum(PG_GETARG_DATUM(argno)));
 }
 
-/* Shared body of the functions that change one member and return an org_record */
+/*
+ * Shared body of the functions that change one member: returns the org's
+ * org_record, or with return_member the member's org_user_record.
+ */
 static Datum
-change_and_return_org(FunctionCallInfo fcinfo, MemberChange change, int add_mask, int remove_mask)
+change_and_return(FunctionCallInfo fcinfo, MemberChange change, int add_mask, int remove_mask,
+				  bool return_member)
 {
 	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
 	char	   *user_id = ro_arg_cstring(fcinfo, 1, "user_id");
@@ -158,7 +162,7 @@ change_and_return_org(FunctionCallInfo fcinfo, MemberChange change, int add_mask
 
 	ro_spi_begin(&spi);
 	change_member(org_id, user_id, caller, change, add_mask, remove_mask);
-	result = ro_org_record(org_id, false);
+	result = return_member ? ro_org_user_record(org_id, user_id) : ro_org_record(org_id, false);
 	ro_spi_end(&spi);
 	return result;
 }
@@ -170,7 +174,7 @@ roboto_orgs_add_role_for_user(PG_FUNCTION_ARGS)
 {
 	int			role = role_arg(fcinfo, 2, "role");
 
-	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_ROLES, role, 0));
+	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_ROLES, role, 0, false));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_remove_role_from_user);
@@ -180,7 +184,7 @@ roboto_orgs_remove_role_from_user(PG_FUNCTION_ARGS)
 {
 	int			role = role_arg(fcinfo, 2, "role");
 
-	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_REMOVE_ROLE, 0, role));
+	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_REMOVE_ROLE, 0, role, false));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_remove_user);
@@ -188,7 +192,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_remove_user);
 Datum
 roboto_orgs_remove_user(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(change_and_return_org(fcinfo, CHANGE_REMOVE_MEMBER, 0, 0));
+	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_REMOVE_MEMBER, 0, 0, false));
 }
 
 /* A role list argument of update_org_user: NULL is empty; NULL elements are refused */
@@ -212,23 +216,6 @@ role_list_arg(FunctionCallInfo fcinfo, int argno, const char *argname, bool *giv
 	return mask;
 }
 
-/* Shared body of the functions that change one member and return an org_user_record */
-static Datum
-change_and_return_member(FunctionCallInfo fcinfo, MemberChange change, int add_mask, int remove_mask)
-{
-	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
-	char	   *user_id = ro_arg_cstring(fcinfo, 1, "user_id");
-	char	   *caller = ro_require_caller();
-	RoSpi		spi;
-	Datum		result;
-
-	ro_spi_begin(&spi);
-	change_member(org_id, user_id, caller, change, add_mask, remove_mask);
-	result = ro_org_user_record(org_id, user_id);
-	ro_spi_end(&spi);
-	return result;
-}
-
 PG_FUNCTION_INFO_V1(roboto_orgs_update_org_user);
 /* update_org_user(org, user_id, add_roles, remove_roles) */
 Datum
@@ -250,7 +237,7 @@ roboto_orgs_update_org_user(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role %s is both added and removed",
 						ro_role_label(ro_role_rank(add_mask & remove_mask)))));
-	PG_RETURN_DATUM(change_and_return_member(fcinfo, CHANGE_ROLES, add_mask, remove_mask));
+	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_ROLES, add_mask, remove_mask, true));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_modify_role_for_user);
@@ -264,7 +251,7 @@ roboto_orgs_modify_role_for_user(PG_FUNCTION_ARGS)
 			(errcode(ERRCODE_WARNING_DEPRECATED_FEATURE),
 			 errmsg("modify_role_for_user() is deprecated"),
 			 errhint("Use roboto_orgs.update_org_user() instead.")));
-	PG_RETURN_DATUM(change_and_return_member(fcinfo, CHANGE_SET_ROLES, role, 0));
+	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_SET_ROLES, role, 0, true));
 }
 
 static RoPlan org_users_plan = {
@@ -281,16 +268,6 @@ PG_FUNCTION_INFO_V1(roboto_orgs_org_users);
 Datum
 roboto_orgs_org_users(PG_FUNCTION_ARGS)
 {
-	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
-	char	   *caller = ro_require_caller();
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-	RoSpi		spi;
-
-	InitMaterializedSRF(fcinfo, 0);
-	ro_spi_begin(&spi);
-	ro_require_org_role(org_id, caller, RO_USER, "list its members", false);
-	ro_exec(&org_users_plan, v, NULL, true, 0);
-	ro_result_to_tuplestore(fcinfo);
-	ro_spi_end(&spi);
+	ro_list_org(fcinfo, &org_users_plan, RO_USER, "list its members", 0);
 	return (Datum) 0;
 }

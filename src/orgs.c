@@ -135,6 +135,29 @@ ro_require_org_active(const char *org_id, RoOrgAccess *a)
 				 errhint("An owner moves the org to status active with update_org().")));
 }
 
+/*
+ * The body of every "list something of an org" function: the org (first
+ * argument) must exist and the caller hold min_role in it; then plan's rows
+ * for that org ($1) become the function's result set. action completes
+ * "... to <action>" in the refusal.
+ */
+void
+ro_list_org(FunctionCallInfo fcinfo, RoPlan *plan, RoRole min_role, const char *action,
+			bits32 srf_flags)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *caller = ro_require_caller();
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+	RoSpi		spi;
+
+	InitMaterializedSRF(fcinfo, srf_flags);
+	ro_spi_begin(&spi);
+	ro_require_org_role(org_id, caller, min_role, action, false);
+	ro_exec(plan, v, NULL, true, 0);
+	ro_result_to_tuplestore(fcinfo);
+	ro_spi_end(&spi);
+}
+
 static RoPlan org_record_plan = {
 	"SELECT " ORG_ROW " FROM roboto_orgs.orgs o WHERE o.org_id = $1",
 	1, {TEXTOID}

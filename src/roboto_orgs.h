@@ -103,6 +103,8 @@ extern RoOrgAccess ro_require_org_role(const char *org_id, const char *caller,
 extern void ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a);
 extern void ro_require_org_active(const char *org_id, RoOrgAccess *a);
 extern Datum ro_org_record(const char *org_id, bool read_only);
+extern void ro_list_org(FunctionCallInfo fcinfo, RoPlan *plan, RoRole min_role,
+						const char *action, bits32 srf_flags);
 
 /* members.c */
 extern Datum ro_org_user_record(const char *org_id, const char *user_id);
@@ -113,6 +115,8 @@ extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argn
 extern void ro_check_name(const char *what, const char *value, bool allow_null);
 
 /* triggers.c */
+struct TriggerData;
+extern struct TriggerData *ro_trigger_data(FunctionCallInfo fcinfo, const char *name, bool before);
 extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 							char **tier, int *max_members);
 extern void ro_org_full(const char *org_id, const char *tier, int max_members);

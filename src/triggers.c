@@ -29,8 +29,8 @@
 #include "roboto_orgs.h"
 
 /* Check that a trigger function is called as a row trigger at the given timing */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, const char *name, bool before)
+TriggerData *
+ro_trigger_data(FunctionCallInfo fcinfo, const char *name, bool before)
 {
 	TriggerData *td;
 
@@ -146,7 +146,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_members_check_roles);
 Datum
 roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "members_check_roles", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "members_check_roles", true);
 	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	TupleDesc	desc = td->tg_relation->rd_att;
 	int			attno = SPI_fnumber(desc, "roles");
@@ -306,7 +306,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_members_keep_owner);
 Datum
 roboto_orgs_members_keep_owner(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "members_keep_owner", false);
+	TriggerData *td = ro_trigger_data(fcinfo, "members_keep_owner", false);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	old = td->tg_trigtuple;
 	int			old_mask = tuple_roles(old, desc);
@@ -333,7 +333,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_orgs_require_owner);
 Datum
 roboto_orgs_orgs_require_owner(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "orgs_require_owner", false);
+	TriggerData *td = ro_trigger_data(fcinfo, "orgs_require_owner", false);
 
 	/*
 	 * pg_dump and pg_restore load orgs and memberships in separate statements
@@ -363,7 +363,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_orgs_check_status);
 Datum
 roboto_orgs_orgs_check_status(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "orgs_check_status", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "orgs_check_status", true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	char	   *org_id = tuple_text(td->tg_trigtuple, desc, "org_id");
 	char	   *from = tuple_enum_label(td->tg_trigtuple, desc, "status");
@@ -443,7 +443,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_invites_check);
 Datum
 roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "invites_check", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "invites_check", true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	old = td->tg_trigtuple;
 	HeapTuple	new = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : old;
@@ -557,7 +557,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_members_close_invites);
 Datum
 roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "members_close_invites", false);
+	TriggerData *td = ro_trigger_data(fcinfo, "members_close_invites", false);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	Datum		v[2];
 	RoSpi		spi;
@@ -703,7 +703,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);
 Datum
 roboto_orgs_check_seats(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "check_seats", true);
+	TriggerData *td = ro_trigger_data(fcinfo, "check_seats", true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	tuple = td->tg_trigtuple;
 	const char *table = RelationGetRelationName(td->tg_relation);
@@ -902,7 +902,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
 Datum
 roboto_orgs_log_change(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "log_change", false);
+	TriggerData *td = ro_trigger_data(fcinfo, "log_change", false);
 	const char *table = RelationGetRelationName(td->tg_relation);
 
 	if (!ro_events_enabled())
