@@ -416,7 +416,7 @@ CREATE TRIGGER tier_limits_merge
   BEFORE INSERT ON roboto_orgs.tier_limits
   FOR EACH ROW EXECUTE FUNCTION roboto_orgs.tier_limits_merge();
 -- Also with session_replication_role = replica, which a parallel pg_restore
--- needs (docs/operations.md): the restored rows still replace the shipped ones.
+-- needs (README, Backup and restore): the restored rows still replace the shipped ones.
 ALTER TABLE roboto_orgs.tier_limits ENABLE ALWAYS TRIGGER tier_limits_merge;
 
 INSERT INTO roboto_orgs.tier_limits (tier, max_members, max_email_domains) VALUES
@@ -818,7 +818,7 @@ COMMENT ON FUNCTION roboto_orgs.email_domain_bindings(text) IS
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
 -- it needs. Keep this section last: its REVOKEs at the end cover everything
 -- created above. PostgREST's anonymous role gets USAGE on the schema only
--- (docs/postgrest.md), so every call it makes fails with 42501 (HTTP 401).
+-- (README, Serving it with PostgREST), so every call it makes fails with 42501 (HTTP 401).
 --------------------------------------------------------------------------------
 
 CREATE FUNCTION roboto_orgs.grant_api_access(role_name name) RETURNS void

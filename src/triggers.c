@@ -645,8 +645,9 @@ ro_org_full(const char *org_id, const char *tier, int max_members)
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("org \"%s\" has no free seat", org_id),
 			 errdetail("Members and pending invites together may not exceed max_members of the org's tier (roboto_orgs.tier_limits)."),
-			 errhint("Tier %s allows %d members, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
-					 tier, max_members)));
+			 errhint_plural("Tier %s allows %d member, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
+							"Tier %s allows %d members, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
+							max_members, tier, max_members)));
 }
 
 static RoPlan domain_limit_plan = {
@@ -693,9 +694,11 @@ check_domain_limit(const char *org_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("org \"%s\" cannot bind another email domain", org_id),
-				 errdetail("Tier %s allows %d email domain%s.", tier, max_domains, max_domains == 1 ? "" : "s"),
-				 errhint("Tier %s allows %d email domain%s: move the org to a larger tier, or unbind a domain first.",
-						 tier, max_domains, max_domains == 1 ? "" : "s")));
+				 errdetail_plural("Tier %s allows %d email domain.", "Tier %s allows %d email domains.",
+								  max_domains, tier, max_domains),
+				 errhint_plural("Tier %s allows %d email domain: move the org to a larger tier, or unbind a domain first.",
+								"Tier %s allows %d email domains: move the org to a larger tier, or unbind a domain first.",
+								max_domains, tier, max_domains)));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);

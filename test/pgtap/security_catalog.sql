@@ -154,7 +154,7 @@ SELECT is(pg_temp.privileges_of('"api ""role""; --"'),
                                UNION ALL SELECT 'USAGE schema roboto_orgs') s ORDER BY x),
           'grant_api_access() grants USAGE on the schema and EXECUTE on api_functions(), nothing else');
 SELECT is(pg_temp.privileges_of('anon'), ARRAY['USAGE schema roboto_orgs'],
-          'the anonymous role as docs/postgrest.md sets it up: USAGE on the schema, nothing else');
+          'the anonymous role as the README sets it up: USAGE on the schema, nothing else');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -188,7 +188,7 @@ for my $how (sort keys %restore)
 		# pg_dump orders the extension tables' data by their foreign keys, but
 		# pg_restore -j loads them in parallel, without that order; with
 		# session_replication_role = replica no trigger (foreign keys included)
-		# fires while it loads them. See docs/operations.md.
+		# fires while it loads them. See the README, Backup and restore.
 		local $ENV{PGOPTIONS} = '-c session_replication_role=replica' if $how eq 'parallel';
 		$ok = IPC::Run::run([ @{ $restore{$how} }, $db ], '>', \$stdout, '2>', \$stderr);
 	}
