@@ -45,6 +45,6 @@ for old in $olds; do
   db="roboto_upgrade_tap_${old//./_}"
   psql_q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
   psql_q -d "$db" -c 'CREATE EXTENSION pgtap' -c "CREATE EXTENSION roboto_orgs VERSION '$old'" -c 'ALTER EXTENSION roboto_orgs UPDATE'
-  PGOPTIONS='-c client_min_messages=warning' pg_prove -d "$db" --ext .sql -r test/pgtap || status=1
+  PGOPTIONS='-c client_min_messages=error' pg_prove -d "$db" --ext .sql -r test/pgtap || status=1
 done
 exit $status

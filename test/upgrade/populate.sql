@@ -7,6 +7,13 @@ SELECT count(*) AS users FROM (
   FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave']) u) s;
 SELECT roboto_orgs.create_user('erin', 'erin@globex.example', 'Erin') IS NOT NULL AS erin;
 UPDATE roboto_orgs.tier_limits SET max_members = 25 WHERE tier = 'free';
+-- an API role served by grant_api_access() of the old version
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'roboto_upgrade_api') THEN
+    CREATE ROLE roboto_upgrade_api NOLOGIN;
+  END IF;
+END $$;
+SELECT roboto_orgs.grant_api_access('roboto_upgrade_api');
 
 BEGIN;
 SET LOCAL roboto_orgs.user_id = 'alice';

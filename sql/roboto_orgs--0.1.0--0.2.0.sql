@@ -1,0 +1,78 @@
+/* roboto_orgs 0.1.0 -> 0.2.0 */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION roboto_orgs UPDATE TO '0.2.0'" to load this file. \quit
+
+--------------------------------------------------------------------------------
+-- invites_for_self(): an invitee finds their own pending invites
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.invites_for_self() RETURNS SETOF roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invites_for_self'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 10;
+COMMENT ON FUNCTION roboto_orgs.invites_for_self() IS
+  'Beyond the seed (since 0.2.0): the caller''s own pending, unexpired invites, of orgs that exist, oldest first; the invitee answers them with accept_invite or decline_invite. Any known user. Errors: 42501 anonymous or unknown caller; 22P02/22023 malformed request.jwt.claims.';
+REVOKE ALL ON FUNCTION roboto_orgs.invites_for_self() FROM PUBLIC;
+
+--------------------------------------------------------------------------------
+-- api_functions() lists what 0.2.0 adds, so grant_api_access() grants it
+--------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION roboto_orgs.api_functions() RETURNS regprocedure[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT ARRAY[
+    'roboto_orgs.caller_id()',
+    'roboto_orgs.is_trusted_service()',
+    'roboto_orgs.create_user(text, text, text, text, boolean, boolean)',
+    'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)',
+    'roboto_orgs.get_org(text)',
+    'roboto_orgs.orgs_for_self()',
+    'roboto_orgs.orgs_for_user(text)',
+    'roboto_orgs.update_org(text, text, roboto_orgs.org_status)',
+    'roboto_orgs.delete_org(text)',
+    'roboto_orgs.org_users(text)',
+    'roboto_orgs.add_role_for_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.remove_role_from_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[])',
+    'roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.remove_user(text, text)',
+    'roboto_orgs.invite_user(text, text)',
+    'roboto_orgs.org_invites(text)',
+    'roboto_orgs.get_invite(text)',
+    'roboto_orgs.accept_invite(text)',
+    'roboto_orgs.decline_invite(text)',
+    'roboto_orgs.revoke_invite(text)',
+    'roboto_orgs.invites_for_self()',
+    'roboto_orgs.set_org_tier(text, roboto_orgs.org_tier)',
+    'roboto_orgs.org_events(text, bigint, integer)',
+    'roboto_orgs.is_member(text)',
+    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
+    'roboto_orgs.email_domain_of(text)',
+    'roboto_orgs.email_domain_unicode(roboto_orgs.email_domain)',
+    'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.verify_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.unbind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.email_domains(text)',
+    'roboto_orgs.email_domain_bindings(text)'
+  ]::regprocedure[]
+$$;
+
+-- Roles that grant_api_access() served under 0.1.0 (they may execute
+-- get_org) get what 0.2.0 adds, so an update never takes an API away
+DO $$
+DECLARE
+  r regrole;
+BEGIN
+  FOR r IN
+    SELECT DISTINCT a.grantee::regrole
+    FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+    WHERE p.oid = 'roboto_orgs.get_org(text)'::regprocedure
+      AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+  LOOP
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION roboto_orgs.invites_for_self() TO %s', r);
+  END LOOP;
+END
+$$;

@@ -1,0 +1,27 @@
+-- After ALTER EXTENSION roboto_orgs UPDATE from 0.1.0 (test/upgrade/populate.sql
+-- made the data): what 0.2.0 adds works on the old data.
+\set ON_ERROR_STOP on
+DO $$
+BEGIN
+  -- erin's invite to Acme, sent under 0.1.0, is pending
+  PERFORM set_config('roboto_orgs.user_id', 'erin', true);
+  IF (SELECT count(*) FROM roboto_orgs.invites_for_self() i WHERE (i.org).name = 'Acme Corp' AND i.status = 'pending') <> 1 THEN
+    RAISE EXCEPTION 'invites_for_self() does not show erin''s invite made under 0.1.0';
+  END IF;
+  -- bob's invite was accepted: nothing pending
+  PERFORM set_config('roboto_orgs.user_id', 'bob', true);
+  IF (SELECT count(*) FROM roboto_orgs.invites_for_self()) <> 0 THEN
+    RAISE EXCEPTION 'invites_for_self() shows answered invites';
+  END IF;
+  -- a role granted API access under 0.1.0 may call the new function
+  IF NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.invites_for_self()', 'EXECUTE') THEN
+    RAISE EXCEPTION 'the update did not grant invites_for_self() to a role granted API access under 0.1.0';
+  END IF;
+  IF has_function_privilege('public', 'roboto_orgs.invites_for_self()', 'EXECUTE') THEN
+    RAISE EXCEPTION 'PUBLIC may execute invites_for_self()';
+  END IF;
+  IF NOT ('roboto_orgs.invites_for_self()'::regprocedure = ANY (roboto_orgs.api_functions())) THEN
+    RAISE EXCEPTION 'api_functions() does not list invites_for_self()';
+  END IF;
+END
+$$;
