@@ -197,7 +197,7 @@ RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_create_org'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region) IS
-  'Org.create: creates an active free org; the caller becomes its sole owner. With bind_email_domain, the domain of the caller''s email is bound to it, verified. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; with bind_email_domain, 22023 caller without an email address or with one at a public webmail domain or without a valid domain; 23505 name taken (case-insensitive), or with bind_email_domain the domain already bound to an org. On any error no org is created.';
+  'Org.create: creates an active free org; the caller becomes its sole owner. With bind_email_domain, the domain of the caller''s email is bound to it, verified. Any known user. Errors: 42501 anonymous or unknown caller; 22004 NULL argument; 22023 empty, blank or over 200 characters name; with bind_email_domain, 22023 caller without an email address or with one at a public webmail domain or without a valid domain; 23505 name taken (case-insensitive), or with bind_email_domain the domain already bound to an org; with bind_email_domain, 23514 the free tier binds no email domain (roboto_orgs.tier_limits). On any error no org is created.';
 
 CREATE FUNCTION roboto_orgs.get_org(org text) RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_get_org'
@@ -346,7 +346,7 @@ CREATE FUNCTION roboto_orgs.invite_user(org text, invited_user_id text) RETURNS 
   AS 'MODULE_PATHNAME', 'roboto_orgs_invite_user'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.invite_user(text, text) IS
-  'Org.invite_user, OrgInvite.create (InviteUserRequest): invites a user; the invite expires after roboto_orgs.invite_ttl (default 7 days). Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22023 org not active; 23505 user already a member or already invited (pending); PT404 no such org or user.';
+  'Org.invite_user, OrgInvite.create (InviteUserRequest): invites a user; the invite expires after roboto_orgs.invite_ttl (default 7 days). Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22023 org not active; 23505 user already a member or already invited (pending); 23514 no free seat (members and pending invites at max_members of the org''s tier); PT404 no such org or user.';
 
 CREATE FUNCTION roboto_orgs.org_invites(org text) RETURNS SETOF roboto_orgs.org_invite_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_org_invites'
@@ -365,7 +365,7 @@ CREATE FUNCTION roboto_orgs.accept_invite(invite_id text) RETURNS roboto_orgs.or
   AS 'MODULE_PATHNAME', 'roboto_orgs_accept_invite'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.accept_invite(text) IS
-  'OrgInvite.accept: the invitee joins the org with role user; returns the membership. The invitee only. Errors: 42501 anonymous or not the invitee; 22004 NULL invite_id; 22023 invite not pending (accepted, declined, revoked) or expired, org not active; PT404 no such invite.';
+  'OrgInvite.accept: the invitee joins the org with role user; returns the membership. The invitee only. Errors: 42501 anonymous or not the invitee; 22004 NULL invite_id; 22023 invite not pending (accepted, declined, revoked) or expired, org not active; 23514 no free seat (the members at max_members of the org''s tier); PT404 no such invite.';
 
 CREATE FUNCTION roboto_orgs.decline_invite(invite_id text) RETURNS void
   AS 'MODULE_PATHNAME', 'roboto_orgs_decline_invite'
@@ -783,7 +783,7 @@ RETURNS roboto_orgs.org_record
   AS 'MODULE_PATHNAME', 'roboto_orgs_bind_email_domain'
   LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain) IS
-  'Org.bind_email_domain (BindEmailDomainRequest): binds an email domain to the org, so that new users with addresses there join it. Verified at once when it is the caller''s own email domain; otherwise pending until verify_email_domain. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22P02/22023 not a valid domain (the type); 22023 a public webmail domain or a subdomain of one, org de-provisioning; 23505 already bound to an org (any spelling); PT404 no such org.';
+  'Org.bind_email_domain (BindEmailDomainRequest): binds an email domain to the org, so that new users with addresses there join it. Verified at once when it is the caller''s own email domain; otherwise pending until verify_email_domain. Admins. Errors: 42501 anonymous or not an admin; 22004 NULL argument; 22P02/22023 not a valid domain (the type); 22023 a public webmail domain or a subdomain of one, org de-provisioning; 23505 already bound to an org (any spelling); 23514 the org binds max_email_domains of its tier already; PT404 no such org.';
 
 CREATE FUNCTION roboto_orgs.verify_email_domain(org text, email_domain roboto_orgs.email_domain)
 RETURNS roboto_orgs.org_record
