@@ -23,6 +23,39 @@
  * or NULL when the claim is missing, empty, or neither a string nor a number.
  * A string claim is taken as it is; a number as its text.
  */
+/*
+ * The claims as jsonb. JSON that jsonb cannot hold (a \u0000 escape, or one
+ * the server encoding cannot represent: 22P05) fails with 22P02 like any
+ * other claims that are not valid JSON, the one SQLSTATE documented for it.
+ */
+static Jsonb *
+parse_claims(const char *claims)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Jsonb	   *jb = NULL;
+
+	PG_TRY();
+	{
+		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("request.jwt.claims is not valid JSON"),
+				 errdetail("%s", edata->detail ? edata->detail : edata->message)));
+	}
+	PG_END_TRY();
+	return jb;
+}
+
 static char *
 caller_from_claims(const char *claims)
 {
@@ -30,7 +63,7 @@ caller_from_claims(const char *claims)
 	JsonbValue *v;
 	const char *claim = ro_jwt_claim ? ro_jwt_claim : "sub";
 
-	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+	jb = parse_claims(claims);
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -414,6 +414,18 @@ delete_org_or_explain(const char *org_id, Datum *v)
 	PG_END_TRY();
 }
 
+/*
+ * The lock the DELETE needs, taken first: FOR UPDATE waits for every
+ * transaction holding FOR KEY SHARE on the org row (an app's insert of a
+ * row that references the org), not only for those changing it. Taking
+ * FOR NO KEY UPDATE first and FOR UPDATE in the DELETE deadlocks with such a
+ * transaction when it then calls a function that locks the org row.
+ */
+static RoPlan lock_org_for_delete_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR UPDATE",
+	1, {TEXTOID}
+};
+
 PG_FUNCTION_INFO_V1(roboto_orgs_delete_org);
 /* delete_org(org) */
 Datum
@@ -425,6 +437,7 @@ roboto_orgs_delete_org(PG_FUNCTION_ARGS)
 	RoSpi		spi;
 
 	ro_spi_begin(&spi);
+	ro_exec(&lock_org_for_delete_plan, v, NULL, false, 1);
 	ro_require_org_role(org_id, caller, RO_OWNER, "delete it", true);
 	delete_org_or_explain(org_id, v);
 	ro_spi_end(&spi);

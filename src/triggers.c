@@ -589,9 +589,15 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
  * a seat among the members, so lowering a tier never strands accepted invites
  * beyond what is left.
  */
+/*
+ * The limit is a subquery of the locked org row, not a join: when the lock
+ * waits for a transaction that changed the org's tier, the row is re-read
+ * (EvalPlanQual) and a joined tier_limits row would still be the old tier's,
+ * failing the join condition and reading as "no limit".
+ */
 static RoPlan seat_limit_plan = {
-	"SELECT l.max_members, o.tier::text FROM roboto_orgs.orgs o "
-	"LEFT JOIN roboto_orgs.tier_limits l ON l.tier = o.tier "
+	"SELECT (SELECT l.max_members FROM roboto_orgs.tier_limits l WHERE l.tier = o.tier), "
+	"o.tier::text FROM roboto_orgs.orgs o "
 	"WHERE o.org_id = $1 FOR NO KEY UPDATE OF o",
 	1, {TEXTOID}
 };
@@ -650,9 +656,10 @@ ro_org_full(const char *org_id, const char *tier, int max_members)
 							max_members, tier, max_members)));
 }
 
+/* A subquery of the locked org row, as in seat_limit_plan */
 static RoPlan domain_limit_plan = {
-	"SELECT l.max_email_domains, o.tier::text FROM roboto_orgs.orgs o "
-	"LEFT JOIN roboto_orgs.tier_limits l ON l.tier = o.tier "
+	"SELECT (SELECT l.max_email_domains FROM roboto_orgs.tier_limits l WHERE l.tier = o.tier), "
+	"o.tier::text FROM roboto_orgs.orgs o "
 	"WHERE o.org_id = $1 FOR NO KEY UPDATE OF o",
 	1, {TEXTOID}
 };

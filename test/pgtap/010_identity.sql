@@ -3,7 +3,7 @@
 -- named by roboto_orgs.service_role) and sign-up with create_user().
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
-SELECT plan(75);
+SELECT plan(77);
 
 -- A fingerprint of every table, to check that failed calls wrote nothing
 CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
@@ -62,6 +62,15 @@ SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', 'request.jwt.claims 
 
 SET request.jwt.claims = 'not json';
 SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22P02', NULL, 'claims that are not JSON: 22P02');
+
+-- JSON that jsonb cannot hold (\u0000 in any claim) is refused like JSON
+-- that does not parse, with the one documented SQLSTATE (not 22P05)
+SET request.jwt.claims = '{"sub": "alice\u0000bob"}';
+SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22P02', 'request.jwt.claims is not valid JSON',
+                 'claims with \u0000 in the sub claim: 22P02');
+SET request.jwt.claims = '{"sub": "bob", "name": "\u0000"}';
+SELECT throws_ok('SELECT roboto_orgs.is_member(''og_x'')', '22P02', 'request.jwt.claims is not valid JSON',
+                 'claims with \u0000 in another claim: 22P02 from the RLS helpers too');
 
 SET request.jwt.claims = '';
 SET roboto_orgs.user_id = '';

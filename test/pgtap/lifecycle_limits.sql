@@ -5,7 +5,7 @@
 -- set_org_tier (trusted service only; a smaller tier removes nobody).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
-SELECT plan(73);
+SELECT plan(75);
 
 -- SQLSTATE, message and hint of the error a statement raises, as the
 -- current role ('no error' when it succeeds)
@@ -323,6 +323,17 @@ SELECT throws_ok(format($$SELECT roboto_orgs.bind_email_domain(%L, 'acme-two.exa
 RESET ROLE;
 SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_email_domains (email_domain, org_id) VALUES ('acme-three.example', %L)$$, :'acme'),
   '23514', NULL, 'a direct insert of a second binding is refused too');
+
+-- The functions that take a seat or a binding document the 23514 they raise
+-- when the tier has no room (the sweep of bad input never fills an org)
+SELECT is(ARRAY(SELECT f FROM unnest(ARRAY['roboto_orgs.invite_user(text, text)', 'roboto_orgs.accept_invite(text)',
+                                           'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',
+                                           'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)']) f
+                WHERE obj_description(f::regprocedure, 'pg_proc') !~ '23514'),
+          '{}'::text[], 'the COMMENTs of invite_user, accept_invite, bind_email_domain and create_org list 23514');
+UPDATE roboto_orgs.tier_limits SET max_email_domains = 0 WHERE tier = 'free';
+SELECT throws_ok($$SELECT roboto_orgs.create_org('No Domains Co', bind_email_domain => true)$$, '23514', NULL,
+  'create_org(bind_email_domain => true) where the free tier binds no domain: 23514');
 
 SELECT * FROM finish();
 ROLLBACK;
