@@ -286,20 +286,42 @@ COMMENT ON FUNCTION roboto_orgs.remove_user(text, text) IS
   'Org.remove_user (RemoveUserFromOrgRequest): removes a member. Admins (owners to remove an owner), or the member themself. Errors: 42501 not allowed; 22004 NULL argument; 22023 org de-provisioning; 23514 last owner; PT404 no such org, or user not a member.';
 
 --------------------------------------------------------------------------------
--- Row-level security helpers
+-- Row-level security helpers, for policies of an app's own tables.
+--
+-- Two ways to write a policy, both fast (see docs/performance.md):
+--   USING (roboto_orgs.has_role(org_id, 'admin'))      -- or is_member(org_id)
+--     per row, answered from a per-query cache of the caller's memberships
+--     (one query per statement, then a hash probe per row). Use it by
+--     default: it reads like the rule, works in any expression (CHECK
+--     clauses, CASE, joins), and is as fast as the planned-once pattern.
+--   USING (org_id IN (SELECT roboto_orgs.caller_org_ids('admin')))
+--     the planned-once pattern: the set is computed once per query and the
+--     planner turns IN into a hashed subplan, or into a join that can use an
+--     index on org_id when the caller's orgs are few and the table is large.
+--     Use it when the table is big and the caller sees a small part of it.
+-- Both are STABLE and PARALLEL SAFE and carry no SET search_path (a SET
+-- clause costs microseconds per call); rls.c explains why that is safe.
 --------------------------------------------------------------------------------
 
 CREATE FUNCTION roboto_orgs.is_member(org text) RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_is_member'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.is_member(text) IS
-  'RLS helper: true when the caller is a member of org; false for anonymous callers, unknown orgs and NULL. Anyone.';
+  'RLS helper: true when the caller is a member of org; false for anonymous callers, unknown orgs and NULL. Anyone. Cached per query (a statement sees roles changed by earlier statements). Errors: 22023 request.jwt.claims is not a JSON object.';
 
 CREATE FUNCTION roboto_orgs.has_role(org text, role roboto_orgs.org_role_name) RETURNS boolean
   AS 'MODULE_PATHNAME', 'roboto_orgs_has_role'
   LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roboto_orgs.has_role(text, roboto_orgs.org_role_name) IS
-  'RLS helper: true when the caller holds role or a role above it in org; false for anonymous callers, unknown orgs and NULL. Anyone.';
+  'RLS helper: true when the caller holds role or a role above it in org; false for anonymous callers, unknown orgs and NULL. Anyone. Cached per query (a statement sees roles changed by earlier statements). Errors: 22023 request.jwt.claims is not a JSON object.';
+
+CREATE FUNCTION roboto_orgs.caller_org_ids(min_role roboto_orgs.org_role_name DEFAULT 'user')
+RETURNS SETOF text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_caller_org_ids'
+  LANGUAGE C STABLE STRICT PARALLEL SAFE
+  ROWS 100;
+COMMENT ON FUNCTION roboto_orgs.caller_org_ids(roboto_orgs.org_role_name) IS
+  'RLS helper for the planned-once pattern, USING (org_id IN (SELECT roboto_orgs.caller_org_ids(''admin''))): ids of the orgs where the caller holds min_role or a role above it, ordered by id; no rows for anonymous callers or a NULL min_role. Anyone. Errors: 22023 request.jwt.claims is not a JSON object.';
 
 --------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what
@@ -347,7 +369,8 @@ AS $$
     'roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name)',
     'roboto_orgs.remove_user(text, text)',
     'roboto_orgs.is_member(text)',
-    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)'
+    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
+    'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)'
   ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION roboto_orgs.api_functions() IS
