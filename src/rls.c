@@ -120,21 +120,27 @@ key_hash(const char *p, uint32 len)
 {
 	uint64		h = UINT64CONST(0x9E3779B97F4A7C15) ^ len;
 	uint64		v;
+	const char *end = p + len;
 
-	while (len >= 8)
+	if (len >= 8)
 	{
-		memcpy(&v, p, 8);
-		h = (h ^ v) * UINT64CONST(0xFF51AFD7ED558CCD);
-		h ^= h >> 32;
-		p += 8;
-		len -= 8;
+		while (end - p > 8)
+		{
+			memcpy(&v, p, 8);
+			h = (h ^ v) * UINT64CONST(0xFF51AFD7ED558CCD);
+			h ^= h >> 32;
+			p += 8;
+		}
+		/* the last 8 bytes, overlapping the previous word if need be */
+		memcpy(&v, end - 8, 8);
 	}
-	if (len > 0)
+	else
 	{
 		v = 0;
-		memcpy(&v, p, len);
-		h = (h ^ v) * UINT64CONST(0xFF51AFD7ED558CCD);
+		for (; p < end; p++)
+			v = (v << 8) | (unsigned char) *p;
 	}
+	h = (h ^ v) * UINT64CONST(0xFF51AFD7ED558CCD);
 	h ^= h >> 33;
 	h *= UINT64CONST(0xC4CEB9FE1A85EC53);
 	h ^= h >> 33;
@@ -314,12 +320,16 @@ cache_is_current(RlsCache *c, Snapshot snap)
 		str_eq(c->claims, claims_setting());
 }
 
-/* An empty map sized for n entries */
+/*
+ * An empty map for n entries. Most probes of a policy scan are misses (rows
+ * of other orgs), and a miss in a linear-probing table walks to the next
+ * empty bucket, so the table is kept at most a third full.
+ */
 static void
 map_reset(RlsCache *c, uint32 n)
 {
 	MemoryContextReset(c->mapcxt);
-	c->map = rlsmap_create(c->mapcxt, Max(n, 16), NULL);
+	c->map = rlsmap_create(c->mapcxt, Max(n, 16) * 3, NULL);
 	c->arena = NULL;
 	c->arena_left = 0;
 }
@@ -501,7 +511,7 @@ caller_rank(FunctionCallInfo fcinfo, text *org)
 		/* Fallback mode: ask, and remember within bounds */
 		rank = lookup_rank(c->caller, key);
 		if (c->map->members >= RLS_MEMO_MAX)
-			map_reset(c, RLS_MEMO_MAX);
+			map_reset(c, RLS_MEMO_MAX / 2);
 		map_put(c, key, rank);
 	}
 	if (key.len <= RLS_LAST_KEY_MAX)
