@@ -13,13 +13,13 @@
 #     orgs (setseed(SEED), fixed, so every run builds the same table);
 #   - SELECT count(*) FROM bench.docs as role bench_app, the caller named by
 #     request.jwt.claims as PostgREST sets it, under one policy at a time.
-# Prints, for each policy, the median (and minimum) of RUNS runs after a
-# warm-up run, and its ratio to the run without a policy (with the planner's
-# choice of plan, an index-only scan of docs(org_id), and again with a
-# sequential scan, where rows come in random org order).
+# Prints, for each policy, the median (and minimum) of RUNS timed runs, taken
+# round-robin over the policies, and its ratio to the run without a policy
+# (with the planner's choice of plan, an index-only scan of docs(org_id), and
+# again with a sequential scan, where rows come in random org order).
 # The cluster runs with max_parallel_workers_per_gather = 0 and jit = off so
 # that the numbers measure per-row cost on a shared 2-core machine (see
-# docs/performance.md). Takes about two minutes (most of it the per-row SQL helper).
+# docs/performance.md). Takes about two minutes (most of it the per-row SQL helper's runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +42,7 @@ ROWS=${ROWS:-1000000}
 ORGS=${ORGS:-10000}
 CALLER_ORGS=${CALLER_ORGS:-100}
 SEED=${SEED:-0.42}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 CLAIMS='{"aud":"authenticated","exp":4102444800,"iat":1700000000,"iss":"https://auth.example.com/auth/v1","sub":"bench_caller","email":"caller@example.com","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1700000000}],"session_id":"6f1c1d9e-2c55-4d8e-9d0b-3c1f4f6f2a10"}'
 
 db=roboto_bench
@@ -53,38 +53,57 @@ psql -X -q -d $db -v rows="$ROWS" -v orgs="$ORGS" -v caller_orgs="$CALLER_ORGS" 
   -f bench/rls_setup.sql >/dev/null
 echo "   built in $(( $(date +%s) - start )) s"
 
-run() { # name, using clause, [caller from: claims|user_id], [plan: any|seqscan]
-  local claims="$CLAIMS" user_id="" opts=""
-  if [ "${3:-claims}" = user_id ]; then claims=""; user_id=bench_caller; fi
-  if [ "${4:-any}" = seqscan ]; then
-    opts="-c enable_indexonlyscan=off -c enable_indexscan=off -c enable_bitmapscan=off"
-  fi
-  PGOPTIONS="$opts" psql -X -q -d $db -v name="$1" -v using="$2" -v runs="$RUNS" \
-    -v claims="$claims" -v user_id="$user_id" -f bench/rls_run.sql
-}
+variants=(
+  # name|using clause|caller from (claims, user_id)|plan (any: the planner's choice, an
+  # index-only scan of docs(org_id) where rows come grouped by org; seqscan: random org order)
+  "no policy||claims|any"
+  "has_role|roboto_orgs.has_role(org_id, 'user')|claims|any"
+  "is_member|roboto_orgs.is_member(org_id)|claims|any"
+  "has_role, caller from roboto_orgs.user_id|roboto_orgs.has_role(org_id, 'user')|user_id|any"
+  "caller_org_ids (planned once)|org_id IN (SELECT roboto_orgs.caller_org_ids())|claims|any"
+  "Supabase pattern, SQL helper|org_id IN (SELECT bench.sb_org_ids())|claims|any"
+  "per-row SQL SECURITY DEFINER|bench.sd_is_member(org_id)|claims|any"
+  "seq scan: no policy||claims|seqscan"
+  "seq scan: has_role|roboto_orgs.has_role(org_id, 'user')|claims|seqscan"
+  "seq scan: caller_org_ids|org_id IN (SELECT roboto_orgs.caller_org_ids())|claims|seqscan"
+  "seq scan: Supabase pattern|org_id IN (SELECT bench.sb_org_ids())|claims|seqscan"
+)
 
-# The planner's choice (an index-only scan of docs(org_id): rows come grouped by org)
-run "no policy" ""
-run "has_role" "roboto_orgs.has_role(org_id, 'user')"
-run "is_member" "roboto_orgs.is_member(org_id)"
-run "has_role, caller from roboto_orgs.user_id" "roboto_orgs.has_role(org_id, 'user')" user_id
-run "caller_org_ids (planned once)" "org_id IN (SELECT roboto_orgs.caller_org_ids())"
-run "Supabase pattern, SQL helper" "org_id IN (SELECT bench.sb_org_ids())"
-run "per-row SQL SECURITY DEFINER" "bench.sd_is_member(org_id)"
-# A sequential scan: rows in random org order, every row a hash probe
-run "seq scan: no policy" "" claims seqscan
-run "seq scan: has_role" "roboto_orgs.has_role(org_id, 'user')" claims seqscan
-run "seq scan: caller_org_ids" "org_id IN (SELECT roboto_orgs.caller_org_ids())" claims seqscan
-run "seq scan: Supabase pattern" "org_id IN (SELECT bench.sb_org_ids())" claims seqscan
+# Round-robin: one timed run of every variant per round, so that a busy
+# moment of a shared machine spreads over all variants instead of one.
+# Each timed run follows a warm-up run after its policy is (re)created, but
+# the per-row SQL helper's (ten seconds a run; warm after the first round).
+for round in $(seq "$RUNS"); do
+  n=0
+  for v in "${variants[@]}"; do
+    n=$((n + 1))
+    IFS='|' read -r name using caller plan <<< "$v"
+    claims="$CLAIMS" user_id="" opts="" warmup=true
+    if [ "$caller" = user_id ]; then claims=""; user_id=bench_caller; fi
+    if [ "$plan" = seqscan ]; then
+      opts="-c enable_indexonlyscan=off -c enable_indexscan=off -c enable_bitmapscan=off"
+    fi
+    case "$name" in per-row*) warmup=$([ "$round" = 1 ] && echo true || echo false) ;; esac
+    PGOPTIONS="$opts" psql -X -q -d $db -v n="$n" -v name="$name" -v using="$using" -v round="$round" \
+      -v warmup="$warmup" -v claims="$claims" -v user_id="$user_id" -f bench/rls_run.sql
+  done
+done
 
-echo "== SELECT count(*) FROM bench.docs ($ROWS rows), median of $RUNS runs"
+echo "== SELECT count(*) FROM bench.docs ($ROWS rows), $RUNS runs each; ratio: of medians, ratio_of_min: of minimums"
 psql -X -d $db -P footer=off -c "
-  SELECT policy, median_ms, min_ms,
-         round(median_ms / (SELECT median_ms FROM bench.results b
-                            WHERE b.policy = CASE WHEN r.policy LIKE 'seq scan:%' THEN 'seq scan: no policy'
-                                                  ELSE 'no policy' END), 2) AS ratio,
+  WITH m AS (
+    SELECT n, policy, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, min(ms) AS min,
+           max(visible) AS visible, max(plan) AS plan
+    FROM bench.results GROUP BY n, policy)
+  SELECT policy, round(median::numeric, 1) AS median_ms, min AS min_ms,
+         round((median / (SELECT b.median FROM m b
+                          WHERE b.policy = CASE WHEN m.policy LIKE 'seq scan:%' THEN 'seq scan: no policy'
+                                                ELSE 'no policy' END))::numeric, 2) AS ratio,
+         round(min / (SELECT b.min FROM m b
+                      WHERE b.policy = CASE WHEN m.policy LIKE 'seq scan:%' THEN 'seq scan: no policy'
+                                            ELSE 'no policy' END), 2) AS ratio_of_min,
          visible AS rows_visible, plan
-  FROM bench.results r ORDER BY n"
+  FROM m ORDER BY n"
 psql -X -A -t -d $db -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', ' ||
   (SELECT count(*) FROM bench.docs) || ' rows; settings: jit=' || current_setting('jit') ||
   ', max_parallel_workers_per_gather=' || current_setting('max_parallel_workers_per_gather') ||

@@ -1,4 +1,5 @@
--- One policy variant of bench/rls.sh: psql -v name=... -v using=... (empty: no RLS)
+-- One timed run of one policy variant of bench/rls.sh: psql -v n=... -v name=...
+-- -v using=... (empty: no RLS) -v round=... -v warmup=true|false
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 DROP POLICY IF EXISTS p ON bench.docs;
@@ -9,6 +10,6 @@ SELECT format('CREATE POLICY p ON bench.docs FOR SELECT TO bench_app USING (%s)'
 SET ROLE bench_app;
 SET request.jwt.claims = :'claims';
 SET roboto_orgs.user_id = :'user_id';
-INSERT INTO bench.results (policy, using_clause, median_ms, min_ms, visible, plan)
-  SELECT :'name', :'using', t.median_ms, t.min_ms, t.result, t.plan
-  FROM bench.time_query('SELECT count(*) FROM bench.docs', :runs) t;
+INSERT INTO bench.results (n, policy, using_clause, round, ms, visible, plan)
+  SELECT :n, :'name', :'using', :round, t.ms, t.result, t.plan
+  FROM bench.time_query('SELECT count(*) FROM bench.docs', :warmup) t;

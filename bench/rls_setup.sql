@@ -70,15 +70,13 @@ AS $$ SELECT EXISTS (SELECT 1 FROM roboto_orgs.org_members m
                      WHERE m.org_id = org AND m.user_id = roboto_orgs.caller_id()) $$;
 GRANT EXECUTE ON FUNCTION bench.sb_org_ids(), bench.sd_is_member(text) TO bench_app;
 
--- Median and minimum of n runs of a query, after one warm-up run; runs as the
--- calling role, so the policies apply.
-CREATE FUNCTION bench.time_query(q text, n int, OUT median_ms numeric, OUT min_ms numeric, OUT result bigint,
-                                 OUT plan text)
+-- Time of one run of a query after an optional warm-up run, with the plan's
+-- scan nodes; runs as the calling role, so the policies apply.
+CREATE FUNCTION bench.time_query(q text, warmup boolean, OUT ms numeric, OUT result bigint, OUT plan text)
   LANGUAGE plpgsql
 AS $$
 DECLARE
   t0 timestamptz;
-  times float8[] := '{}';
   line text;
 BEGIN
   FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
@@ -86,18 +84,15 @@ BEGIN
       plan := concat_ws(', ', plan, regexp_replace(btrim(line), '^->\s*| on bench\.docs', '', 'g'));
     END IF;
   END LOOP;
-  EXECUTE q INTO result;
-  FOR i IN 1 .. n LOOP
-    t0 := clock_timestamp();
+  IF warmup THEN
     EXECUTE q INTO result;
-    times := times || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
-  END LOOP;
-  SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t)::numeric, 1), round(min(t)::numeric, 1)
-    INTO median_ms, min_ms FROM unnest(times) t;
+  END IF;
+  t0 := clock_timestamp();
+  EXECUTE q INTO result;
+  ms := round((extract(epoch FROM clock_timestamp() - t0) * 1000)::numeric, 1);
 END;
 $$;
-GRANT EXECUTE ON FUNCTION bench.time_query(text, int) TO bench_app;
+GRANT EXECUTE ON FUNCTION bench.time_query(text, boolean) TO bench_app;
 
-CREATE TABLE bench.results (n serial, policy text, using_clause text, median_ms numeric, min_ms numeric, visible bigint, plan text);
+CREATE TABLE bench.results (n int, policy text, using_clause text, round int, ms numeric, visible bigint, plan text);
 GRANT INSERT, SELECT ON bench.results TO bench_app;
-GRANT USAGE ON SEQUENCE bench.results_n_seq TO bench_app;
