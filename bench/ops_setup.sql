@@ -18,8 +18,10 @@ BEGIN;
 SET LOCAL session_replication_role = replica;
 INSERT INTO roboto_orgs.users (user_id, email, name)
   SELECT 'u' || i, 'u' || i || '@example.com', 'User ' || i FROM generate_series(1, :orgs) i;
-INSERT INTO roboto_orgs.orgs (org_id, name, created_by)
-  SELECT 'og_' || md5('org' || k), 'Org ' || k, 'u' || k FROM generate_series(1, :orgs) k;
+-- premium, so that the invitations of the invite_user bench meet no
+-- members-per-free-org limit
+INSERT INTO roboto_orgs.orgs (org_id, name, tier, created_by)
+  SELECT 'og_' || md5('org' || k), 'Org ' || k, 'premium', 'u' || k FROM generate_series(1, :orgs) k;
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles)
   SELECT 'og_' || md5('org' || k),
          CASE WHEN j = 0 THEN 'u' || k ELSE 'u' || ((k - 1 + j * 7919) % :orgs + 1) END,
