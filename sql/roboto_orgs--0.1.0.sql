@@ -288,17 +288,18 @@ COMMENT ON FUNCTION roboto_orgs.remove_user(text, text) IS
 --------------------------------------------------------------------------------
 -- Row-level security helpers, for policies of an app's own tables.
 --
--- Two ways to write a policy, both fast (see docs/performance.md):
+-- Two ways to write a policy (measured in docs/performance.md):
 --   USING (roboto_orgs.has_role(org_id, 'admin'))      -- or is_member(org_id)
 --     per row, answered from a per-query cache of the caller's memberships
---     (one query per statement, then a hash probe per row). Use it by
---     default: it reads like the rule, works in any expression (CHECK
---     clauses, CASE, joins), and is as fast as the planned-once pattern.
---   USING (org_id IN (SELECT roboto_orgs.caller_org_ids('admin')))
---     the planned-once pattern: the set is computed once per query and the
---     planner turns IN into a hashed subplan, or into a join that can use an
---     index on org_id when the caller's orgs are few and the table is large.
---     Use it when the table is big and the caller sees a small part of it.
+--     (one query per statement, then a hash probe per row). The default: it
+--     reads like the rule, works in any expression (WITH CHECK, CASE, joins)
+--     and costs less per row than the planned-once pattern.
+--   USING (org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids('admin'))))
+--     the planned-once pattern: the caller's org ids are computed once per
+--     query, and with an index on org_id the scan reads only the caller's
+--     rows. Use it for large tables of which a caller sees a small part.
+--     (org_id IN (SELECT roboto_orgs.caller_org_ids()) also works, but as a
+--     filter on every row, not as an index condition.)
 -- Both are STABLE and PARALLEL SAFE and carry no SET search_path (a SET
 -- clause costs microseconds per call); rls.c explains why that is safe.
 --------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ RETURNS SETOF text
   LANGUAGE C STABLE STRICT PARALLEL SAFE
   ROWS 100;
 COMMENT ON FUNCTION roboto_orgs.caller_org_ids(roboto_orgs.org_role_name) IS
-  'RLS helper for the planned-once pattern, USING (org_id IN (SELECT roboto_orgs.caller_org_ids(''admin''))): ids of the orgs where the caller holds min_role or a role above it, ordered by id; no rows for anonymous callers or a NULL min_role. Anyone. Errors: 22023 request.jwt.claims is not a JSON object.';
+  'RLS helper for the planned-once pattern, USING (org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids(''admin'')))): ids of the orgs where the caller holds min_role or a role above it, ordered by id; no rows for anonymous callers or a NULL min_role. Anyone. Errors: 22023 request.jwt.claims is not a JSON object.';
 
 --------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; grant_api_access() grants an API role what

@@ -7,7 +7,7 @@
 -- evaluation gives the answer a fresh lookup would.
 BEGIN;
 CREATE EXTENSION roboto_orgs;
-SELECT plan(35);
+SELECT plan(37);
 
 CREATE ROLE roboto_test_api NOLOGIN;
 DO $$
@@ -149,6 +149,9 @@ CREATE POLICY by_role ON public.rls_cache_docs FOR SELECT USING (roboto_orgs.has
 CREATE POLICY planned_once ON public.rls_cache_docs AS RESTRICTIVE FOR SELECT
   USING (current_setting('test.policy', true) IS DISTINCT FROM 'planned_once'
          OR org_id IN (SELECT roboto_orgs.caller_org_ids()));
+CREATE POLICY planned_once_any ON public.rls_cache_docs AS RESTRICTIVE FOR SELECT
+  USING (current_setting('test.policy', true) IS DISTINCT FROM 'planned_once_any'
+         OR org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids('admin'))));
 SET ROLE roboto_test_api;
 
 SET roboto_orgs.user_id = 'alice';
@@ -181,6 +184,11 @@ RESET parallel_setup_cost;
 
 SET roboto_orgs.user_id = 'bob';
 SELECT is((SELECT count(*) FROM public.rls_cache_docs), 200::bigint, 'planned-once pattern: bob sees Acme''s rows');
+SET test.policy = 'planned_once_any';
+SELECT is((SELECT count(*) FROM public.rls_cache_docs), 200::bigint, 'planned once as = ANY (ARRAY(...)): bob, an admin, sees Acme''s rows');
+SET roboto_orgs.user_id = 'dave';
+SELECT is((SELECT count(*) FROM public.rls_cache_docs), 100::bigint, '... and dave, an owner, his');
+SET roboto_orgs.user_id = 'bob';
 RESET test.policy;
 
 SELECT results_eq('SELECT * FROM roboto_orgs.caller_org_ids()', ARRAY[:'acme'], 'caller_org_ids(): bob''s org');
