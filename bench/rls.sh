@@ -61,6 +61,7 @@ variants=(
   "is_member|roboto_orgs.is_member(org_id)|claims|any"
   "has_role, caller from roboto_orgs.user_id|roboto_orgs.has_role(org_id, 'user')|user_id|any"
   "caller_org_ids (planned once)|org_id IN (SELECT roboto_orgs.caller_org_ids())|claims|any"
+  "caller_org_ids as = ANY (ARRAY(...))|org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids()))|claims|any"
   "Supabase pattern, SQL helper|org_id IN (SELECT bench.sb_org_ids())|claims|any"
   "per-row SQL SECURITY DEFINER|bench.sd_is_member(org_id)|claims|any"
   "seq scan: no policy||claims|seqscan"
