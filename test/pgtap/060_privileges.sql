@@ -105,13 +105,14 @@ SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f WHERE 
           '{}'::text[], 'every API function has a COMMENT');
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f JOIN pg_proc p ON p.oid = f
                 WHERE p.provolatile <> 'i' AND f::text NOT IN ('roboto_orgs.caller_id()', 'roboto_orgs.is_trusted_service()',
-                                      'roboto_orgs.is_member(text)', 'roboto_orgs.has_role(text,roboto_orgs.org_role_name)')
+                                      'roboto_orgs.is_member(text)', 'roboto_orgs.has_role(text,roboto_orgs.org_role_name)',
+                                      'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)')
                   AND obj_description(f, 'pg_proc') !~ '42501'),
           '{}'::text[], 'every API function that may refuse a caller documents 42501');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
                 WHERE p.pronamespace = 'roboto_orgs'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
                   AND p.prorettype <> 'trigger'::regtype AND p.provolatile <> 'i'
-                  AND p.proname NOT IN ('new_id', 'caller_id', 'is_trusted_service', 'is_member', 'has_role')
+                  AND p.proname NOT IN ('new_id', 'caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids')
                   AND NOT ('search_path=pg_catalog, pg_temp' = ANY (coalesce(p.proconfig, '{}')))),
           '{}'::text[], 'every C API function runs with SET search_path = pg_catalog, pg_temp');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p

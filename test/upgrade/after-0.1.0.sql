@@ -17,6 +17,17 @@ BEGIN
   IF NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.invites_for_self()', 'EXECUTE') THEN
     RAISE EXCEPTION 'the update did not grant invites_for_self() to a role granted API access under 0.1.0';
   END IF;
+  IF NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)', 'EXECUTE') THEN
+    RAISE EXCEPTION 'the update did not grant caller_org_ids() to a role granted API access under 0.1.0';
+  END IF;
+  -- the cached has_role answers on old data as before; caller_org_ids agrees
+  PERFORM set_config('roboto_orgs.user_id', 'bob', true);
+  IF NOT roboto_orgs.has_role((SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Acme Corp'), 'owner') THEN
+    RAISE EXCEPTION 'has_role() lost bob''s owner role made under 0.1.0';
+  END IF;
+  IF ARRAY(SELECT roboto_orgs.caller_org_ids('owner')) <> ARRAY(SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Acme Corp') THEN
+    RAISE EXCEPTION 'caller_org_ids() disagrees with the memberships made under 0.1.0';
+  END IF;
   IF has_function_privilege('public', 'roboto_orgs.invites_for_self()', 'EXECUTE') THEN
     RAISE EXCEPTION 'PUBLIC may execute invites_for_self()';
   END IF;
