@@ -4,21 +4,25 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
+# one line per suite, "pass NAME" or "fail NAME", for scripts/test.sh's summary
+results=${ROBOTO_RESULTS:-/dev/null}
+record() { if [ "$1" = 0 ]; then echo "pass $2" >> "$results"; else echo "fail $2" >> "$results"; status=1; fi; }
 
 echo "== pg_regress, isolation and TAP tests (make installcheck)"
-if ! make -s installcheck; then
-  status=1
+make -s installcheck; rc=$?
+if [ $rc != 0 ]; then
   for f in regression.diffs output_iso/regression.diffs; do
     [ -f "$f" ] && { echo "---- $f"; cat "$f"; }
   done
 fi
+record $rc "pg_regress/isolation/TAP (make installcheck)"
 
 echo "== pgTAP tests (pg_prove)"
 psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS roboto_tap' -c "CREATE DATABASE roboto_tap TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
 psql -X -q -d roboto_tap -c 'CREATE EXTENSION pgtap'
-pg_prove -d roboto_tap --ext .sql -r test/pgtap || status=1
+pg_prove -d roboto_tap --ext .sql -r test/pgtap; record $? "pgTAP (pg_prove)"
 
 echo "== upgrade chain (scripts/upgrade-tests.sh)"
-bash scripts/upgrade-tests.sh || status=1
+bash scripts/upgrade-tests.sh; record $? "upgrade chain"
 
 exit $status
