@@ -499,7 +499,7 @@ caller_rank(FunctionCallInfo fcinfo, text *org)
 		cache_load(c, GetActiveSnapshot());
 	if (c->anonymous)
 		return RO_ROLE_NONE;
-	if (key.len == c->last_len && memcmp(key.data, c->last_key, key.len) == 0)
+	if (c->last_len >= 0 && key.len == (uint32) c->last_len && memcmp(key.data, c->last_key, key.len) == 0)
 		return c->last_rank;
 	e = rlsmap_lookup(c->map, key);
 	if (e != NULL)
