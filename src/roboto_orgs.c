@@ -183,8 +183,22 @@ ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname)
 }
 
 /*
- * A name (org name, user name, user id): not empty, not only white space, at
- * most RO_MAX_NAME_CHARS characters (22023).
+ * Whether a code point shows nothing: Unicode white space (Zs, and the line
+ * and paragraph separators) and the zero-width characters a name could be
+ * padded with.
+ */
+static bool
+invisible_code_point(pg_wchar c)
+{
+	return c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200D) ||
+		c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+		c == 0x2060 || c == 0x3000 || c == 0xFEFF || c == 0x180E;
+}
+
+/*
+ * A name (org name, user name, user id): not empty, not only white space
+ * (ASCII, or in a UTF-8 database any invisible character), at most
+ * RO_MAX_NAME_CHARS characters (22023).
  */
 void
 ro_check_name(const char *what, const char *value, bool allow_null)
@@ -200,12 +214,19 @@ ro_check_name(const char *what, const char *value, bool allow_null)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", what)));
 	}
-	for (p = value; *p; p++)
-		if (!isspace((unsigned char) *p))
+	for (p = value; *p; p += pg_mblen(p))
+	{
+		if ((unsigned char) *p < 0x80)
 		{
-			blank = false;
-			break;
+			if (!isspace((unsigned char) *p))
+				blank = false;
 		}
+		else if (GetDatabaseEncoding() != PG_UTF8 ||
+				 !invisible_code_point(utf8_to_unicode((const unsigned char *) p)))
+			blank = false;
+		if (!blank)
+			break;
+	}
 	if (blank)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -3,7 +3,7 @@
 -- permission denial, every documented SQLSTATE, bad input writing nothing.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
-SELECT plan(98);
+SELECT plan(99);
 
 CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
   SELECT pg_catalog.concat_ws(' / ',
@@ -87,6 +87,8 @@ SELECT throws_ok($$SELECT roboto_orgs.create_org('X', false, NULL)$$, '22004', N
 SELECT throws_ok($$SELECT roboto_orgs.create_org('')$$, '22023', 'org name must not be empty or blank',
                  'create_org() with an empty name: 22023');
 SELECT throws_ok($$SELECT roboto_orgs.create_org('   ')$$, '22023', NULL, 'create_org() with a blank name: 22023');
+SELECT throws_ok($$SELECT roboto_orgs.create_org(U&'\00A0\200B\3000')$$, '22023', NULL,
+                 'create_org() with a name of Unicode spaces and zero-width characters only: 22023');
 SELECT throws_ok($$SELECT roboto_orgs.create_org(E'\t\n')$$, '22023', NULL, 'create_org() with a white-space name: 22023');
 SELECT throws_ok($$SELECT roboto_orgs.create_org(repeat('n', 201))$$, '22023', 'org name is longer than 200 characters',
                  'create_org() with a name over 200 characters: 22023');
