@@ -5,11 +5,10 @@
 -- counts and booleans, never raw ids or timestamps. The seed's "org_12345" is
 -- the id of the org created first here (ids look like og_ and 32 hex digits).
 --
--- Left out until their functions exist:
---   Org.bind_email_domain, Org.email_domains, Org.unbind_email_domain,
---   Org.invite_user, Org.invites, OrgInvite.accept, OrgInvite.create,
---   OrgInvite.decline, OrgInvite.for_org, OrgInvite.from_id, OrgInvite.to_dict
--- and the bind_email_domain=True part of the second Org.create example.
+-- The invitation examples (Org.invite_user, Org.invites, OrgInvite.*) are in
+-- examples_invites.sql, the email domain ones (Org.bind_email_domain,
+-- Org.email_domains, Org.unbind_email_domain, and the second Org.create
+-- example with bind_email_domain=True) in examples_domains.sql.
 --
 
 -- The users, signed up by the trusted service (this test runs as a superuser)
@@ -73,10 +72,11 @@ FROM roboto_orgs.get_org(:'org_12345') org;
 SELECT format('Member of: %s', org.name) AS printed
 FROM roboto_orgs.orgs_for_self() org;
 
--- (Alice joins my-company with role user: invitations are not there yet, so
--- the superuser writes her membership directly.)
-INSERT INTO roboto_orgs.org_members (org_id, user_id, roles)
-VALUES (:'org_12345', 'alice@example.com', '{user}');
+-- (Alice joins my-company with role user: Bob invites her, she accepts.)
+SELECT invite_id AS alice_invite FROM roboto_orgs.invite_user(:'org_12345', 'alice@example.com') \gset
+SET roboto_orgs.user_id = 'alice@example.com';
+SELECT (roboto_orgs.accept_invite(:'alice_invite')).roles AS alice_roles;
+SET roboto_orgs.user_id = 'bob@example.com';
 
 -- Org.for_user: list another user's organizations (as the trusted service)
 -- >>> from roboto import Org
