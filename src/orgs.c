@@ -85,19 +85,17 @@ ro_org_access(const char *org_id, const char *caller, bool lock_org)
  * The org must exist (PT404) and the caller must hold min_role in it (42501).
  * action completes "... to <action>" in the message.
  */
-RoOrgAccess
-ro_require_org_role(const char *org_id, const char *caller, RoRole min_role,
-					const char *action, bool lock_org)
+static void
+require_role_in(const RoOrgAccess *a, const char *org_id, const char *caller,
+				RoRole min_role, const char *action)
 {
-	RoOrgAccess a = ro_org_access(org_id, caller, lock_org);
-
-	if (!a.exists)
+	if (!a->exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_RO_NOT_FOUND),
 				 errmsg("org \"%s\" does not exist", org_id)));
-	if (ro_role_rank(a.caller_mask) < min_role)
+	if (ro_role_rank(a->caller_mask) < min_role)
 	{
-		if (a.caller_mask == 0)
+		if (a->caller_mask == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("user \"%s\" is not a member of org \"%s\"", caller, org_id),
@@ -108,6 +106,16 @@ ro_require_org_role(const char *org_id, const char *caller, RoRole min_role,
 				 errmsg("user \"%s\" needs role %s in org \"%s\" to %s",
 						caller, ro_role_label(min_role), org_id, action)));
 	}
+}
+
+/* Look the org and the caller's roles up, then require_role_in() */
+RoOrgAccess
+ro_require_org_role(const char *org_id, const char *caller, RoRole min_role,
+					const char *action, bool lock_org)
+{
+	RoOrgAccess a = ro_org_access(org_id, caller, lock_org);
+
+	require_role_in(&a, org_id, caller, min_role, action);
 	return a;
 }
 
@@ -240,6 +248,15 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+/* The org's record with the caller's roles: get_org's access check and answer in one read */
+static RoPlan get_org_plan = {
+	"SELECT o.status::text, m.roles::text[], " ORG_ROW " "
+	"FROM roboto_orgs.orgs o "
+	"LEFT JOIN roboto_orgs.org_members m ON m.org_id = o.org_id AND m.user_id = $2 "
+	"WHERE o.org_id = $1",
+	2, {TEXTOID, TEXTOID}
+};
+
 PG_FUNCTION_INFO_V1(roboto_orgs_get_org);
 /* get_org(org) */
 Datum
@@ -250,9 +267,21 @@ roboto_orgs_get_org(PG_FUNCTION_ARGS)
 	RoSpi		spi;
 	Datum		result;
 
+	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(caller)};
+	RoOrgAccess a = {false, false, false, 0};
+	bool		isnull;
+
 	ro_spi_begin(&spi);
-	ro_require_org_role(org_id, caller, RO_USER, "read it", false);
-	result = ro_org_record(org_id, true);
+	if (ro_exec(&get_org_plan, v, NULL, true, 1) > 0)
+	{
+		Datum		roles;
+
+		set_status(&a, ro_result(0, 0, &isnull));
+		roles = ro_result(0, 1, &isnull);
+		a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
+	}
+	require_role_in(&a, org_id, caller, RO_USER, "read it");
+	result = ro_result_copy(0, 2, &isnull);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);
 }
