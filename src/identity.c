@@ -88,7 +88,7 @@ caller_from_claims(const char *claims)
 char *
 ro_caller_id(void)
 {
-	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	const char *claims = ro_request_jwt_claims;
 
 	if (claims != NULL && claims[0] != '\0')
 		return caller_from_claims(claims);

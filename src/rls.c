@@ -26,7 +26,7 @@
  *   "simple expressions" (x := has_role(...)) for a whole transaction. So
  *   every call checks that the cache was loaded under what decides the
  *   answer, and reloads otherwise:
- *     * the transaction (MyProc->lxid) and subtransaction (a rolled back
+ *     * the transaction (the local transaction id) and subtransaction (a rolled back
  *       savepoint takes its writes back; today the snapshot's xmax moves then
  *       too, the subtransaction id makes that explicit);
  *     * the active snapshot: xmin, xmax, curcid (our own earlier statements'
@@ -36,12 +36,13 @@
  *       arrays need no comparison; otherwise (restored snapshots in parallel
  *       workers, imported ones) the arrays are compared;
  *     * the settings the caller is derived from: request.jwt.claims,
- *       roboto_orgs.jwt_claim and roboto_orgs.user_id, compared by value.
- *       Neither a pointer comparison (a freed setting string can be reused
- *       for a new value at the same address) nor the snapshot (set_config()
- *       between two evaluations changes no snapshot field) would be sound.
- *       request.jwt.claims is read through its record in the settings array,
- *       found once (see claims_setting()).
+ *       roboto_orgs.jwt_claim and roboto_orgs.user_id. The module defines
+ *       all three, and their assign hook bumps ro_caller_settings_generation
+ *       on every assignment (roboto_orgs.c), so one integer comparison tells
+ *       whether any of them changed. Neither a pointer comparison (a freed
+ *       setting string can be reused for a new value at the same address)
+ *       nor the snapshot (set_config() between two evaluations changes no
+ *       snapshot field) would be sound.
  *   The membership query runs read-only, i.e. with that same active
  *   snapshot, so the cached answers are exactly what a per-row query would
  *   return. A role granted or removed by an earlier statement of our
@@ -59,7 +60,7 @@
  *   for a C function: the executor's null check is no cheaper than ours.)
  * - PARALLEL SAFE: the function only reads, under the transaction snapshot;
  *   a parallel worker gets the leader's snapshot and settings (including the
- *   request.jwt.claims placeholder), so it computes the same answers; its
+ *   request.jwt.claims), so it computes the same answers; its
  *   cache is its own. Labelling it RESTRICTED would force every scan of an
  *   RLS-protected table onto one process.
  * - No SET search_path: a function with SET clauses runs through
@@ -86,8 +87,6 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/guc_tables.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/snapshot.h"
@@ -193,10 +192,8 @@ typedef struct RlsCache
 	bool		suboverflowed;
 	TransactionId *xip;			/* xcnt then subxcnt xids */
 
-	/* settings the caller was derived from */
-	char	   *claims;
-	char	   *user_id;
-	char	   *claim_name;
+	/* ro_caller_settings_generation when the caller was derived */
+	uint64		settings_generation;
 
 	/* last org asked about and its answer (rows often come grouped by org) */
 	int			last_len;		/* -1: none */
@@ -228,75 +225,12 @@ static RoPlan caller_org_ids_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
-/* Equal C strings, NULL equal only to NULL */
-static inline bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static char *
-copy_or_null(MemoryContext cxt, const char *s)
-{
-	return s ? MemoryContextStrdup(cxt, s) : NULL;
-}
-
-/*
- * Where request.jwt.claims keeps its value. GetConfigOption() finds a setting
- * by binary search over the names of all settings, which took a fifth of the
- * time of a policy scan; so the placeholder's record is found once and its
- * value read directly. The record is found again whenever the array of
- * settings changes (a placeholder added or removed changes the count or moves
- * the array; a module defining the setting replaces the record in its slot).
- */
-static struct config_generic **claims_array = NULL;
-static int	claims_nvars = -1;
-static int	claims_index = -1;
-static struct config_generic *claims_gconf = NULL;
-
-static void
-find_claims_setting(void)
-{
-	struct config_generic **vars = get_guc_variables();
-	int			n = GetNumConfigOptions();
-
-	claims_array = vars;
-	claims_nvars = n;
-	claims_index = -1;
-	claims_gconf = NULL;
-	for (int i = 0; i < n; i++)
-	{
-		if (vars[i]->vartype == PGC_STRING &&
-			pg_strcasecmp(vars[i]->name, "request.jwt.claims") == 0)
-		{
-			claims_index = i;
-			claims_gconf = vars[i];
-			break;
-		}
-	}
-}
-
-/* request.jwt.claims, or NULL when it was never set */
-static inline const char *
-claims_setting(void)
-{
-	if (unlikely(get_guc_variables() != claims_array ||
-				 GetNumConfigOptions() != claims_nvars ||
-				 (claims_index >= 0 && claims_array[claims_index] != claims_gconf)))
-		find_claims_setting();
-	if (claims_gconf == NULL)
-		return NULL;
-	return *((struct config_string *) claims_gconf)->variable;
-}
-
 /* Whether the cache was loaded under this transaction, snapshot and caller */
 static inline bool
 cache_is_current(RlsCache *c, Snapshot snap)
 {
 	if (!c->valid ||
-		c->lxid != MyProc->lxid ||
+		c->lxid != RO_MY_LXID ||
 		c->subxid != GetCurrentSubTransactionId() ||
 		c->xmin != snap->xmin ||
 		c->xmax != snap->xmax ||
@@ -315,9 +249,7 @@ cache_is_current(RlsCache *c, Snapshot snap)
 			memcmp(c->xip + c->xcnt, snap->subxip, sizeof(TransactionId) * snap->subxcnt) != 0)
 			return false;
 	}
-	return str_eq(c->user_id, ro_user_id) &&
-		str_eq(c->claim_name, ro_jwt_claim) &&
-		str_eq(c->claims, claims_setting());
+	return c->settings_generation == ro_caller_settings_generation;
 }
 
 /*
@@ -376,7 +308,7 @@ cache_load(RlsCache *c, Snapshot snap)
 	c->last_len = -1;
 
 	/* What the content is loaded under */
-	c->lxid = MyProc->lxid;
+	c->lxid = RO_MY_LXID;
 	c->subxid = GetCurrentSubTransactionId();
 	c->xmin = snap->xmin;
 	c->xmax = snap->xmax;
@@ -391,9 +323,7 @@ cache_load(RlsCache *c, Snapshot snap)
 		memcpy(c->xip, snap->xip, sizeof(TransactionId) * snap->xcnt);
 	if (snap->subxcnt > 0)
 		memcpy(c->xip + snap->xcnt, snap->subxip, sizeof(TransactionId) * snap->subxcnt);
-	c->claims = copy_or_null(c->keycxt, claims_setting());
-	c->user_id = copy_or_null(c->keycxt, ro_user_id);
-	c->claim_name = copy_or_null(c->keycxt, ro_jwt_claim);
+	c->settings_generation = ro_caller_settings_generation;
 
 	caller = ro_caller_id();
 	if (caller == NULL)

@@ -16,28 +16,59 @@
 
 PG_MODULE_MAGIC;
 
+char	   *ro_request_jwt_claims = NULL;
 char	   *ro_jwt_claim = NULL;
 char	   *ro_user_id = NULL;
 char	   *ro_service_role = NULL;
 int			ro_invite_ttl_seconds = 7 * 24 * 3600;
 
+uint64		ro_caller_settings_generation = 0;
+
 void		_PG_init(void);
+
+/*
+ * Assign hook of the settings the caller is derived from. The server calls it
+ * on every assignment: SET, SET LOCAL, set_config(), RESET, a function's SET
+ * clause and its undoing, the end of a transaction or subtransaction that
+ * changed the setting, and a parallel worker's copy of the leader's settings.
+ * So an unchanged counter means an unchanged caller (rls.c relies on it).
+ */
+static void
+caller_setting_assigned(const char *newval, void *extra)
+{
+	ro_caller_settings_generation++;
+}
 
 /* Defines the settings and reserves the roboto_orgs. prefix */
 void
 _PG_init(void)
 {
+	/*
+	 * PostgREST's per-request claims. Defining the setting (rather than
+	 * reading a placeholder by name) gives the module its value through a
+	 * plain variable and tells it of every change through the assign hook,
+	 * with the supported GUC API on every major. A value set before the
+	 * module was loaded is kept. Until something sets it, the value is NULL
+	 * (current_setting() shows an empty string, as it does for a placeholder
+	 * once a transaction has set it locally).
+	 */
+	DefineCustomStringVariable("request.jwt.claims",
+							   "Claims of the verified JWT of the current request, as JSON (set by PostgREST).",
+							   "roboto_orgs takes the caller from the claim named by roboto_orgs.jwt_claim.",
+							   &ro_request_jwt_claims, NULL,
+							   PGC_USERSET, GUC_NOT_IN_SAMPLE,
+							   NULL, caller_setting_assigned, NULL);
 	DefineCustomStringVariable("roboto_orgs.jwt_claim",
 							   "Claim of request.jwt.claims that holds the caller's user id.",
 							   "PostgREST puts the verified JWT's claims in request.jwt.claims; "
 							   "use 'email' for deployments whose user ids are emails.",
 							   &ro_jwt_claim, "sub",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
+							   PGC_SUSET, 0, NULL, caller_setting_assigned, NULL);
 	DefineCustomStringVariable("roboto_orgs.user_id",
 							   "Caller's user id, for apps that set it per transaction with SET LOCAL.",
 							   "Used when request.jwt.claims gives no caller.",
 							   &ro_user_id, "",
-							   PGC_USERSET, 0, NULL, NULL, NULL);
+							   PGC_USERSET, 0, NULL, caller_setting_assigned, NULL);
 	DefineCustomStringVariable("roboto_orgs.service_role",
 							   "Role whose members act as the trusted service.",
 							   "The trusted service signs users up, lists any user's orgs, "

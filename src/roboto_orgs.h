@@ -8,6 +8,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "executor/spi.h"
@@ -21,10 +23,13 @@
 #define RO_MAX_NAME_CHARS 200
 
 /* Settings (roboto_orgs.c) */
+extern char *ro_request_jwt_claims;
 extern char *ro_jwt_claim;
 extern char *ro_user_id;
 extern char *ro_service_role;
 extern int	ro_invite_ttl_seconds;
+/* Bumped whenever request.jwt.claims, roboto_orgs.jwt_claim or roboto_orgs.user_id is assigned */
+extern uint64 ro_caller_settings_generation;
 
 /*
  * Roles as a bit set: a member holds a set of roles, and a role implies the
@@ -133,8 +138,8 @@ extern void ro_log_event(const char *org_id, const char *kind, const char *subje
 
 extern RoDomainStatus ro_email_domain_normalize(const char *s, size_t len, bool email,
 												char *out, const char **detail);
-extern void ro_email_domain_report(RoDomainStatus st, const char *detail,
-								   const char *s, size_t len, bool email) pg_attribute_noreturn();
+extern RO_NORETURN void ro_email_domain_report(RoDomainStatus st, const char *detail,
+											const char *s, size_t len, bool email);
 extern void ro_bind_creator_email_domain(const char *org_id, const char *caller);
 
 /* ids.c */
