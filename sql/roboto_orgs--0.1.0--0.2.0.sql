@@ -51,6 +51,25 @@ COMMENT ON FUNCTION roboto_orgs.caller_org_ids(roboto_orgs.org_role_name) IS
 REVOKE ALL ON FUNCTION roboto_orgs.caller_org_ids(roboto_orgs.org_role_name) FROM PUBLIC;
 
 --------------------------------------------------------------------------------
+-- The cast from email_domain to text becomes a function (it was binary
+-- coercible). On PostgreSQL 18, d::text LIKE 'x%' (or ~ '^x') over an
+-- indexed email_domain column failed while planning with "cache lookup
+-- failed for collation 0": the planner matched the relabelled column to its
+-- index and looked up the collation of a type that has none. A function cast
+-- is not matched to the index, so such queries plan as on earlier versions.
+-- Views made under 0.1.0 keep the old expression: recreate them on 18.
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.email_domain_text(roboto_orgs.email_domain) RETURNS text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domain_to_text'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_domain_text(roboto_orgs.email_domain) IS
+  'Cast from email_domain to text (since 0.2.0; binary coercible before): the normalised form. Anyone. Errors: none.';
+DROP CAST (roboto_orgs.email_domain AS text);
+CREATE CAST (roboto_orgs.email_domain AS text)
+  WITH FUNCTION roboto_orgs.email_domain_text(roboto_orgs.email_domain) AS ASSIGNMENT;
+
+--------------------------------------------------------------------------------
 -- api_functions() lists what 0.2.0 adds, so grant_api_access() grants it
 --------------------------------------------------------------------------------
 

@@ -186,6 +186,22 @@ roboto_orgs_email_domain_from_text(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(email_domain_from(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false));
 }
 
+PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_to_text);
+/*
+ * email_domain_text(email_domain): the cast to text. The value is stored as
+ * text already, so this returns it as it is. The cast is a function rather
+ * than binary coercible (WITHOUT FUNCTION, as in 0.1.0): a binary-coercible
+ * d::text over an indexed email_domain column lets the planner match the
+ * column's index for text operators, and PostgreSQL 18 then looks up the
+ * index column's collation for LIKE and anchored regexes, which a
+ * non-collatable type does not have ("cache lookup failed for collation 0").
+ */
+Datum
+roboto_orgs_email_domain_to_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_of);
 /* email_domain_of(email text): the domain of an address, after its last @ */
 Datum

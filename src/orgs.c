@@ -399,9 +399,9 @@ static RoPlan set_tier_plan = {
 
 /*
  * Delete the org. A row of an app's table that still references it (ON
- * DELETE RESTRICT or NO ACTION) makes the DELETE fail with 23503; that error
- * is caught in a subtransaction and raised again naming the table, with a
- * hint, and nothing is written.
+ * DELETE RESTRICT or NO ACTION) makes the DELETE fail with 23503 (23001 for
+ * RESTRICT on 18); that error is caught in a subtransaction and raised again
+ * as 23503 naming the table, with a hint, and nothing is written.
  */
 static void
 delete_org_or_explain(const char *org_id, Datum *v)
@@ -428,7 +428,9 @@ delete_org_or_explain(const char *org_id, Datum *v)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION)
+		/* ON DELETE RESTRICT raises 23001 from PostgreSQL 18 on, 23503 before */
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION &&
+			edata->sqlerrcode != ERRCODE_RESTRICT_VIOLATION)
 			ReThrowError(edata);
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
