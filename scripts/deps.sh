@@ -1,20 +1,43 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roboto_orgs needs to build and test, when missing.
-# Sourced or run as root on a Debian 12 machine.
+# Run as root on a Debian machine (12, or a root made by scripts/pg-root.sh):
+#
+#   bash scripts/deps.sh [MAJOR]
+#
+# MAJOR is the PostgreSQL major to build and test against (default: PG_MAJOR,
+# else 15). With ROBOTO_FUZZ=0 the fuzzing compiler is not installed.
 set -euo pipefail
+major=${1:-${PG_MAJOR:-15}}
 need=(
-  make gcc postgresql-15 postgresql-server-dev-15 postgresql-common
-  postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
+  make gcc postgresql-common "postgresql-$major" "postgresql-server-dev-$major"
+  "postgresql-$major-pgtap" libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
   libidn2-dev
-  clang libclang-rt-14-dev
 )
 missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in "${need[@]}"; do installed "$p" || missing+=("$p"); done
+updated=
+update() {
+  if [ -z "$updated" ]; then
+    echo "deps.sh: apt-get update"
+    apt-get update -qq
+    updated=1
+  fi
+}
+export DEBIAN_FRONTEND=noninteractive
+install() {
+  echo "deps.sh: installing $* (a minute or two)"
+  apt-get install -y -q --no-install-recommends "$@" | grep -E '^(Unpacking|Setting up) ' || true
+}
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  update
+  install "${missing[@]}"
+fi
+
+# libFuzzer comes with clang's runtime, packaged per LLVM version: take the one
+# of the machine's default clang (14 on Debian 12, 19 on Debian 13).
+if [ "${ROBOTO_FUZZ:-1}" != 0 ]; then
+  if ! installed clang; then update; install clang; fi
+  llvm=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n1)
+  if ! installed "libclang-rt-$llvm-dev"; then update; install "libclang-rt-$llvm-dev"; fi
 fi

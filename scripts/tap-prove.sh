@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # prove for the TAP tests in test/t (PostgreSQL::Test::Cluster). `make installcheck`
 # calls this as $(PROVE) with the real prove first, then PGXS's arguments, from the
-# source directory, with TESTDIR set to where tmp_check/ goes.
+# source directory, with TESTDIR set to where tmp_check/ goes (and, from
+# PostgreSQL 16 on, TESTLOGDIR and TESTDATADIR to where its logs and data go).
 #
 # initdb and postgres refuse to run as root, and the clusters the tests make are
 # owned by whoever runs prove. So as root (CI), prove runs as an unprivileged OS user
@@ -22,6 +23,8 @@ if ! id -u "$user" >/dev/null 2>&1; then
   exit 1
 fi
 testdir=${TESTDIR:-$PWD}
+# Where PGXS wants the logs: 16 and later name it (TESTLOGDIR), 15 derives it from TESTDIR
+logdir=${TESTLOGDIR:-$testdir/tmp_check/log}
 work=$(mktemp -d "${TMPDIR:-/tmp}/roboto_orgs_tap.XXXXXX")
 # On the way out, stop any server a test left running (a test killed before
 # its END block ran), then remove everything
@@ -45,18 +48,19 @@ tar -C . --exclude=./test/results --exclude=./test/fuzz/build -cf - test | tar -
 chown -R "$user:" "$work"
 
 status=0
-(cd "$work/src" && runuser -u "$user" -- env TESTDIR="$work" TMPDIR="$work" PATH="$PATH" "$@") || status=$?
+(cd "$work/src" && runuser -u "$user" -- env TESTDIR="$work" \
+  TESTLOGDIR="$work/tmp_check/log" TESTDATADIR="$work/tmp_check" TMPDIR="$work" PATH="$PATH" "$@") || status=$?
 
 if [ -d "$work/tmp_check/log" ]; then
-  mkdir -p "$testdir/tmp_check"
-  rm -rf "$testdir/tmp_check/log"
-  cp -r "$work/tmp_check/log" "$testdir/tmp_check/log"
+  mkdir -p "$(dirname "$logdir")"
+  rm -rf "$logdir"
+  cp -r "$work/tmp_check/log" "$logdir"
   if [ "$status" -ne 0 ]; then
     # the logs of the failed tests (every log when none says which)
     failed=$(grep -lE '^not ok|Bail out|died|Died at' "$work"/tmp_check/log/regress_log_* 2>/dev/null) ||
       failed=$(ls "$work"/tmp_check/log/regress_log_* 2>/dev/null) || true
     for f in $failed; do
-      echo "---- last 80 lines of $(basename "$f") (all logs in $testdir/tmp_check/log)"
+      echo "---- last 80 lines of $(basename "$f") (all logs in $logdir)"
       tail -n 80 "$f"
     done
   fi

@@ -169,14 +169,17 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- force_parallel_mode was renamed debug_parallel_query in PostgreSQL 16
+SELECT set_config(CASE WHEN current_setting('server_version_num')::int >= 160000
+                       THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END, 'on', false) \g /dev/null
 SET request.jwt.claims = '{"sub": "dave"}';
 SELECT is((SELECT count(*) FROM public.rls_cache_docs), 100::bigint, 'parallel query: the JWT caller''s rows');
 RESET request.jwt.claims;
 SET roboto_orgs.user_id = 'alice';
 SET test.policy = 'planned_once';
 SELECT is((SELECT count(*) FROM public.rls_cache_docs), 200::bigint, 'parallel query with caller_org_ids() too');
-RESET force_parallel_mode;
+SELECT set_config(CASE WHEN current_setting('server_version_num')::int >= 160000
+                       THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END, 'off', false) \g /dev/null
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;
