@@ -4,8 +4,9 @@
 #
 #   bash scripts/pg-root.sh MAJOR DIR
 #
-# 17 comes from Debian's trixie suite, 18 from sid (other majors: set
-# ROBOTO_ROOT_SUITE). The host's apt sources are never touched: mmdebstrap
+# 15 comes from Debian's bookworm suite (a root of its own is useful for
+# testing several builds side by side), 17 from trixie, 18 from sid (other
+# majors: set ROBOTO_ROOT_SUITE). The host's apt sources are never touched: mmdebstrap
 # makes the root from the same Debian archive into DIR. A DIR that already
 # holds a finished root for MAJOR is kept as it is.
 set -euo pipefail
@@ -13,6 +14,7 @@ set -euo pipefail
 major=${1:?usage: pg-root.sh MAJOR DIR}
 dir=${2:?usage: pg-root.sh MAJOR DIR}
 case "$major" in
+  15) suite=${ROBOTO_ROOT_SUITE:-bookworm} ;;
   17) suite=${ROBOTO_ROOT_SUITE:-trixie} ;;
   18) suite=${ROBOTO_ROOT_SUITE:-sid} ;;
   *)  suite=${ROBOTO_ROOT_SUITE:?no default Debian suite for PostgreSQL $major: set ROBOTO_ROOT_SUITE} ;;
