@@ -12,6 +12,7 @@ OBJS = \
 	src/members.o \
 	src/invites.o \
 	src/events.o \
+	src/event_feed.o \
 	src/rls.o \
 	src/triggers.o \
 	src/domain_parse.o \

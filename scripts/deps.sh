@@ -29,6 +29,9 @@ install() {
   echo "deps.sh: installing $* (a minute or two)"
   apt-get install -y -q --no-install-recommends "$@" | grep -E '^(Unpacking|Setting up) ' || true
 }
+# Node.js and npm run the examples' tests (npm ci of their locked dependencies);
+# any node 18 or later will do, Debian's own where none is installed
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   update
   install "${missing[@]}"

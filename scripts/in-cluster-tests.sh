@@ -22,6 +22,12 @@ psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS roboto_tap' -c "CREATE DATABA
 psql -X -q -d roboto_tap -c 'CREATE EXTENSION pgtap'
 pg_prove -d roboto_tap --ext .sql -r test/pgtap; record $? "pgTAP (pg_prove)"
 
+echo "== event feed under concurrent writers (test/stress/event_feed.sh)"
+bash test/stress/event_feed.sh; record $? "event feed stress"
+
+echo "== the example event consumer (examples/event-consumer/test.sh)"
+bash examples/event-consumer/test.sh; record $? "event consumer example"
+
 echo "== upgrade chain (scripts/upgrade-tests.sh)"
 bash scripts/upgrade-tests.sh; record $? "upgrade chain"
 

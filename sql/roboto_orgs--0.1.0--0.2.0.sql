@@ -70,6 +70,32 @@ CREATE CAST (roboto_orgs.email_domain AS text)
   WITH FUNCTION roboto_orgs.email_domain_text(roboto_orgs.email_domain) AS ASSIGNMENT;
 
 --------------------------------------------------------------------------------
+-- The exactly-once change feed (src/event_feed.c explains the design).
+-- events.event_id now comes from next_event_id(), which registers the
+-- writing transaction before it takes its first id, so that event_feed()
+-- knows which ids may still commit.
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.next_event_id(seq regclass) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'roboto_orgs_next_event_id'
+  LANGUAGE C VOLATILE STRICT SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.next_event_id(regclass) IS
+  'Internal (since 0.2.0): the default of events.event_id. Registers the transaction as an event writer for event_feed(), then returns nextval(seq). Not granted to anyone.';
+REVOKE ALL ON FUNCTION roboto_orgs.next_event_id(regclass) FROM PUBLIC;
+ALTER TABLE roboto_orgs.events
+  ALTER COLUMN event_id SET DEFAULT roboto_orgs.next_event_id('roboto_orgs.event_id_seq'::pg_catalog.regclass);
+
+CREATE FUNCTION roboto_orgs.event_feed(after text DEFAULT NULL, max_events integer DEFAULT 1000)
+RETURNS TABLE (cursor text, event_id bigint, org_id text, actor text, actor_role text, kind text,
+               subject text, before_state jsonb, after_state jsonb, created timestamptz)
+  AS 'MODULE_PATHNAME', 'roboto_orgs_event_feed'
+  LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp
+  ROWS 1000;
+COMMENT ON FUNCTION roboto_orgs.event_feed(text, integer) IS
+  'Beyond the seed (since 0.2.0): committed events of every org in feed order (event_id), at most max_events (1 to 10000). Pass the cursor of the last row received as after (NULL: from the first event) to get every committed event exactly once, whatever order concurrent transactions commit in; never waits. The event''s before and after are named before_state and after_state here (a parameter is named after). The trusted service, or members of the role named by roboto_orgs.event_consumer_role (default roboto_orgs_event_consumer); not API roles. Errors: 42501 neither; 22004 NULL max_events; 22023 max_events out of range, after not a cursor of event_feed; 0A000 on a standby.';
+REVOKE ALL ON FUNCTION roboto_orgs.event_feed(text, integer) FROM PUBLIC;
+
+--------------------------------------------------------------------------------
 -- api_functions() lists what 0.2.0 adds, so grant_api_access() grants it
 --------------------------------------------------------------------------------
 
@@ -102,6 +128,7 @@ AS $$
     'roboto_orgs.invites_for_self()',
     'roboto_orgs.set_org_tier(text, roboto_orgs.org_tier)',
     'roboto_orgs.org_events(text, bigint, integer)',
+    'roboto_orgs.event_feed(text, integer)',
     'roboto_orgs.is_member(text)',
     'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
     'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)',

@@ -20,6 +20,7 @@ char	   *ro_request_jwt_claims = NULL;
 char	   *ro_jwt_claim = NULL;
 char	   *ro_user_id = NULL;
 char	   *ro_service_role = NULL;
+char	   *ro_event_consumer_role = NULL;
 int			ro_invite_ttl_seconds = 7 * 24 * 3600;
 
 uint64		ro_caller_settings_generation = 0;
@@ -74,6 +75,11 @@ _PG_init(void)
 							   "The trusted service signs users up, lists any user's orgs, "
 							   "verifies email domains and changes tiers.",
 							   &ro_service_role, "roboto_orgs_service",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("roboto_orgs.event_consumer_role",
+							   "Role whose members may read the event feed (event_feed).",
+							   "The trusted service may read it too; API roles may not.",
+							   &ro_event_consumer_role, "roboto_orgs_event_consumer",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("roboto_orgs.invite_ttl",
 							"How long an invitation stays acceptable.",

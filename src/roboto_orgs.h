@@ -27,6 +27,7 @@ extern char *ro_request_jwt_claims;
 extern char *ro_jwt_claim;
 extern char *ro_user_id;
 extern char *ro_service_role;
+extern char *ro_event_consumer_role;
 extern int	ro_invite_ttl_seconds;
 /* Bumped whenever request.jwt.claims, roboto_orgs.jwt_claim or roboto_orgs.user_id is assigned */
 extern uint64 ro_caller_settings_generation;

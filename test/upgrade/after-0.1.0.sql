@@ -2,6 +2,8 @@
 -- made the data): what 0.2.0 adds works on the old data.
 \set ON_ERROR_STOP on
 DO $$
+DECLARE
+  last_id bigint;
 BEGIN
   -- erin's invite to Acme, sent under 0.1.0, is pending
   PERFORM set_config('roboto_orgs.user_id', 'erin', true);
@@ -33,6 +35,21 @@ BEGIN
   END IF;
   IF NOT ('roboto_orgs.invites_for_self()'::regprocedure = ANY (roboto_orgs.api_functions())) THEN
     RAISE EXCEPTION 'api_functions() does not list invites_for_self()';
+  END IF;
+  -- the feed has every event made under 0.1.0, in order, and new events follow them
+  IF ARRAY(SELECT event_id FROM roboto_orgs.event_feed(NULL, 10000))
+     <> ARRAY(SELECT event_id FROM roboto_orgs.events ORDER BY event_id) THEN
+    RAISE EXCEPTION 'event_feed() does not return the events made under 0.1.0';
+  END IF;
+  last_id := (SELECT max(event_id) FROM roboto_orgs.events);
+  PERFORM set_config('roboto_orgs.user_id', 'bob', true);
+  PERFORM roboto_orgs.update_org((SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Acme Corp'), name => 'Acme Corp, updated');
+  IF ARRAY(SELECT kind FROM roboto_orgs.event_feed(last_id::text, 10)) <> ARRAY['org.renamed'] THEN
+    RAISE EXCEPTION 'event_feed() after the update does not continue with the new event';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_attrdef d WHERE d.adrelid = 'roboto_orgs.events'::regclass AND d.adnum = 1
+                   AND pg_get_expr(d.adbin, d.adrelid) LIKE '%next_event_id%') THEN
+    RAISE EXCEPTION 'events.event_id does not default to next_event_id()';
   END IF;
 END
 $$;
