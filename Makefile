@@ -14,6 +14,7 @@ OBJS = \
 	src/events.o \
 	src/event_feed.o \
 	src/rls.o \
+	src/permissions.o \
 	src/triggers.o \
 	src/domain_parse.o \
 	src/email_domain.o \

@@ -59,6 +59,7 @@ variants=(
   "no policy||claims|any"
   "has_role|roboto_orgs.has_role(org_id, 'user')|claims|any"
   "is_member|roboto_orgs.is_member(org_id)|claims|any"
+  "has_permission|roboto_orgs.has_permission(org_id, 'docs:read')|claims|any"
   "has_role, caller from roboto_orgs.user_id|roboto_orgs.has_role(org_id, 'user')|user_id|any"
   "caller_org_ids (planned once)|org_id IN (SELECT roboto_orgs.caller_org_ids())|claims|any"
   "caller_org_ids as = ANY (ARRAY(...))|org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids()))|claims|any"
@@ -66,6 +67,7 @@ variants=(
   "per-row SQL SECURITY DEFINER|bench.sd_is_member(org_id)|claims|any"
   "seq scan: no policy||claims|seqscan"
   "seq scan: has_role|roboto_orgs.has_role(org_id, 'user')|claims|seqscan"
+  "seq scan: has_permission|roboto_orgs.has_permission(org_id, 'docs:read')|claims|seqscan"
   "seq scan: caller_org_ids|org_id IN (SELECT roboto_orgs.caller_org_ids())|claims|seqscan"
   "seq scan: Supabase pattern|org_id IN (SELECT bench.sb_org_ids())|claims|seqscan"
 )
@@ -105,6 +107,16 @@ psql -X -d $db -P footer=off -c "
                                             ELSE 'no policy' END), 2) AS ratio_of_min,
          visible AS rows_visible, plan
   FROM m ORDER BY n"
+echo "== has_permission against has_role in the same run (target: at most 1.10)"
+psql -X -d $db -P footer=off -c "
+  WITH m AS (
+    SELECT policy, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, min(ms) AS min
+    FROM bench.results GROUP BY policy)
+  SELECT o.scan, round((p.median / r.median)::numeric, 2) AS ratio_of_medians,
+         round((p.min / r.min)::numeric, 2) AS ratio_of_minimums
+  FROM (VALUES ('index order', 'has_permission', 'has_role'),
+               ('sequential', 'seq scan: has_permission', 'seq scan: has_role')) o(scan, perm, role)
+  JOIN m p ON p.policy = o.perm JOIN m r ON r.policy = o.role"
 psql -X -A -t -d $db -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', ' ||
   (SELECT count(*) FROM bench.docs) || ' rows; settings: jit=' || current_setting('jit') ||
   ', max_parallel_workers_per_gather=' || current_setting('max_parallel_workers_per_gather') ||

@@ -38,6 +38,9 @@ BEGIN
   END IF;
 END $$;
 
+-- The permission the has_permission policy asks for: held by role user
+INSERT INTO roboto_orgs.role_permissions VALUES ('user', 'docs:read');
+
 CREATE SCHEMA bench;
 SELECT setseed(:seed);
 CREATE TABLE bench.docs (id bigint PRIMARY KEY, org_id text NOT NULL, title text NOT NULL);

@@ -54,6 +54,15 @@ mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || exit 1
 mounted+=("$root/dev/shm")
 
 pass=(PG_MAJOR="$major")
+# The host's trust for TLS (npm ci reaches the npm registry from the root):
+# the root gets a copy of the host's CA bundle and the extra CAs the host's
+# Node.js is told about, so a registry behind the host's TLS proxy works there too
+host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+if [ -f "$host_ca" ]; then
+  mkdir -p "$root/etc/ssl/certs"
+  cp "$host_ca" "$root/etc/ssl/certs/roboto-host-ca.crt"
+  pass+=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/roboto-host-ca.crt)
+fi
 while IFS='=' read -r name value; do
   pass+=("$name=$value")
 done < <(env | grep -E '^(CI|ROBOTO_[A-Z_]*|FUZZ_[A-Z_]*|ROWS|ORGS|RUNS|CALLER_ORGS)=' | grep -v '^ROBOTO_ROOTS=')

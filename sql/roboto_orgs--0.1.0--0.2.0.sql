@@ -96,6 +96,66 @@ COMMENT ON FUNCTION roboto_orgs.event_feed(text, integer) IS
 REVOKE ALL ON FUNCTION roboto_orgs.event_feed(text, integer) FROM PUBLIC;
 
 --------------------------------------------------------------------------------
+-- Permissions: app-defined permissions mapped to roles by the deployment.
+-- A role has its own permissions and those of every role below it.
+--------------------------------------------------------------------------------
+
+CREATE TABLE roboto_orgs.role_permissions (
+  role       roboto_orgs.org_role_name NOT NULL,
+  permission text NOT NULL
+    CONSTRAINT role_permissions_permission_check
+    CHECK (permission COLLATE "C" OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.:-]{0,62}$'),
+  PRIMARY KEY (role, permission)
+);
+CREATE INDEX role_permissions_permission_idx ON roboto_orgs.role_permissions (permission, role);
+COMMENT ON TABLE roboto_orgs.role_permissions IS
+  'Since 0.2.0: the deployment''s mapping of roles to app-defined permissions (e.g. admin -> datasets:write). A role has its own permissions and those of every role below it (owner > admin > user). Written by a superuser or the trusted service (others: 42501, by trigger); names match ^[a-z][a-z0-9_.:-]{0,62}$ (else 23514); every change is an event (permission.granted, .revoked, .changed; no org).';
+SELECT pg_catalog.pg_extension_config_dump('roboto_orgs.role_permissions', '');
+ALTER TABLE roboto_orgs.events ALTER COLUMN org_id DROP NOT NULL;
+COMMENT ON COLUMN roboto_orgs.events.org_id IS 'The org; NULL for a change of no org (role_permissions)';
+
+CREATE FUNCTION roboto_orgs.role_permissions_check() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_role_permissions_check'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.role_permissions_check() IS
+  'Trigger (since 0.2.0): only a superuser or the trusted service changes role_permissions (42501)';
+CREATE TRIGGER role_permissions_check BEFORE INSERT OR UPDATE OR DELETE ON roboto_orgs.role_permissions
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.role_permissions_check();
+CREATE FUNCTION roboto_orgs.role_permissions_log() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_role_permissions_log'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.role_permissions_log() IS
+  'Trigger (since 0.2.0): logs a change of role_permissions as an event of no org';
+CREATE TRIGGER role_permissions_log AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.role_permissions
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.role_permissions_log();
+REVOKE ALL ON FUNCTION roboto_orgs.role_permissions_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION roboto_orgs.role_permissions_log() FROM PUBLIC;
+REVOKE ALL ON TABLE roboto_orgs.role_permissions FROM PUBLIC;
+
+CREATE FUNCTION roboto_orgs.has_permission(org text, permission text) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'roboto_orgs_has_permission'
+  LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.has_permission(text, text) IS
+  'RLS helper (since 0.2.0): true when one of the caller''s roles in org, or a role below it, has permission in role_permissions; false for anonymous callers, unknown orgs or permissions, and NULL. Anyone. Cached per query like has_role (a statement sees mappings and roles changed by earlier statements). Errors: 22P02/22023 malformed request.jwt.claims.';
+REVOKE ALL ON FUNCTION roboto_orgs.has_permission(text, text) FROM PUBLIC;
+
+CREATE FUNCTION roboto_orgs.caller_org_ids_with(permission text) RETURNS SETOF text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_caller_org_ids_with'
+  LANGUAGE C STABLE STRICT PARALLEL SAFE
+  ROWS 100;
+COMMENT ON FUNCTION roboto_orgs.caller_org_ids_with(text) IS
+  'RLS helper (since 0.2.0) for the planned-once pattern by permission, USING (org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids_with(''datasets:read'')))): ids of the orgs where the caller has permission, ordered by id; no rows for anonymous callers, unknown permissions or NULL. Anyone. Errors: 22P02/22023 malformed request.jwt.claims.';
+REVOKE ALL ON FUNCTION roboto_orgs.caller_org_ids_with(text) FROM PUBLIC;
+
+CREATE FUNCTION roboto_orgs.my_permissions(org text) RETURNS SETOF text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_my_permissions'
+  LANGUAGE C STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  ROWS 20;
+COMMENT ON FUNCTION roboto_orgs.my_permissions(text) IS
+  'Beyond the seed (since 0.2.0): the caller''s permissions in org (those of their roles and the roles below), ordered, for an app to render its UI; no rows for anonymous callers, non-members, unknown orgs and NULL. Anyone. Errors: 22P02/22023 malformed request.jwt.claims.';
+REVOKE ALL ON FUNCTION roboto_orgs.my_permissions(text) FROM PUBLIC;
+
+--------------------------------------------------------------------------------
 -- api_functions() lists what 0.2.0 adds, so grant_api_access() grants it
 --------------------------------------------------------------------------------
 
@@ -132,6 +192,9 @@ AS $$
     'roboto_orgs.is_member(text)',
     'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
     'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)',
+    'roboto_orgs.has_permission(text, text)',
+    'roboto_orgs.caller_org_ids_with(text)',
+    'roboto_orgs.my_permissions(text)',
     'roboto_orgs.email_domain_of(text)',
     'roboto_orgs.email_domain_unicode(roboto_orgs.email_domain)',
     'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',

@@ -66,7 +66,7 @@ ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc)
 
 /*
  * Append an event and notify listeners. before/after are jsonb or (Datum) 0
- * for none. The actor is the caller's user id (NULL when none, e.g. the
+ * for none; org_id is NULL for a deployment-wide change (role_permissions). The actor is the caller's user id (NULL when none, e.g. the
  * trusted service); actor_role the database role that made the call.
  */
 void
@@ -81,13 +81,15 @@ ro_log_event(const char *org_id, const char *kind, const char *subject, Datum be
 	bool		isnull;
 	StringInfoData payload;
 
-	v[0] = CStringGetTextDatum(org_id);
+	v[0] = org_id ? CStringGetTextDatum(org_id) : (Datum) 0;
 	v[1] = actor ? CStringGetTextDatum(actor) : (Datum) 0;
 	v[2] = role ? CStringGetTextDatum(role) : (Datum) 0;
 	v[3] = CStringGetTextDatum(kind);
 	v[4] = subject ? CStringGetTextDatum(subject) : (Datum) 0;
 	v[5] = before;
 	v[6] = after;
+	if (!org_id)
+		n[0] = 'n';
 	if (!actor)
 		n[1] = 'n';
 	if (!role)
@@ -106,7 +108,10 @@ ro_log_event(const char *org_id, const char *kind, const char *subject, Datum be
 
 	initStringInfo(&payload);
 	appendStringInfo(&payload, "{\"event_id\": " INT64_FORMAT ", \"org_id\": ", event_id);
-	escape_json(&payload, org_id);
+	if (org_id)
+		escape_json(&payload, org_id);
+	else
+		appendStringInfoString(&payload, "null");
 	appendStringInfoString(&payload, ", \"kind\": ");
 	escape_json(&payload, kind);
 	appendStringInfoChar(&payload, '}');

@@ -100,6 +100,8 @@
 #define RLS_MEMO_MAX 20000
 /* Longest org id remembered as the last one asked about */
 #define RLS_LAST_KEY_MAX 64
+/* Longest permission name (the role_permissions check allows 63 bytes) */
+#define RLS_PERM_KEY_MAX 64
 /* Size of the blocks org ids are copied into */
 #define RLS_ARENA_BLOCK (32 * 1024)
 
@@ -203,6 +205,17 @@ typedef struct RlsCache
 	/* last role argument seen, an org_role_name OID */
 	Oid			role_oid;
 	RoRole		role_rank;
+
+	/*
+	 * last permission asked about and the lowest role that has it
+	 * (RO_ROLE_NONE: no role has it), valid for the load it was resolved
+	 * under: a reload (new snapshot, transaction or caller) resolves again
+	 */
+	uint64		loads;			/* cache_load() calls so far */
+	uint64		perm_load;		/* the load perm_rank was resolved under */
+	int			perm_len;		/* -1: none */
+	RoRole		perm_rank;
+	char		perm_key[RLS_PERM_KEY_MAX];
 } RlsCache;
 
 static RoPlan caller_memberships_plan = {
@@ -214,6 +227,22 @@ static RoPlan caller_memberships_plan = {
 static RoPlan member_roles_plan = {
 	"SELECT m.roles::pg_catalog.text[] FROM roboto_orgs.org_members m "
 	"WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan permission_role_plan = {
+	"SELECT pg_catalog.min(rp.role)::pg_catalog.text FROM roboto_orgs.role_permissions rp "
+	"WHERE rp.permission OPERATOR(pg_catalog.=) $1",
+	1, {TEXTOID}
+};
+
+static RoPlan caller_org_ids_with_plan = {
+	"SELECT m.org_id FROM roboto_orgs.org_members m "
+	"WHERE m.user_id OPERATOR(pg_catalog.=) $1 "
+	"AND EXISTS (SELECT FROM roboto_orgs.role_permissions rp "
+	"WHERE rp.permission OPERATOR(pg_catalog.=) $2 "
+	"AND rp.role OPERATOR(pg_catalog.<=) ANY (m.roles)) "
+	"ORDER BY m.org_id",
 	2, {TEXTOID, TEXTOID}
 };
 
@@ -306,6 +335,7 @@ cache_load(RlsCache *c, Snapshot snap)
 	MemoryContextReset(c->keycxt);
 	c->caller = NULL;
 	c->last_len = -1;
+	c->loads++;
 
 	/* What the content is loaded under */
 	c->lxid = RO_MY_LXID;
@@ -399,6 +429,7 @@ get_cache(FunctionCallInfo fcinfo)
 		c->mapcxt = AllocSetContextCreate(mcxt, "roboto_orgs rls cache",
 										  ALLOCSET_DEFAULT_SIZES);
 		c->role_oid = InvalidOid;
+		c->perm_len = -1;
 		fcinfo->flinfo->fn_extra = c;
 	}
 	return c;
@@ -491,13 +522,81 @@ roboto_orgs_has_role(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(caller_rank(fcinfo, PG_GETARG_TEXT_PP(0)) >= min_role);
 }
 
-PG_FUNCTION_INFO_V1(roboto_orgs_caller_org_ids);
 /*
- * caller_org_ids(min_role): ids of the orgs where the caller holds min_role
- * or a role above it, ordered; no rows for an anonymous caller. STRICT.
+ * The lowest role that has a permission (RO_ROLE_NONE when none has it),
+ * remembered per call site for the load the caller's roles come from: the
+ * mapping is read under the same snapshot as the memberships, so a mapping
+ * changed by an earlier statement is seen exactly when a role would be.
+ * Call after caller_rank(), which (re)loads the cache.
  */
+static RoRole
+permission_rank(FunctionCallInfo fcinfo, text *permission)
+{
+	RlsCache   *c = get_cache(fcinfo);
+	const char *p = VARDATA_ANY(permission);
+	int			len = (int) VARSIZE_ANY_EXHDR(permission);
+	RoRole		rank = RO_ROLE_NONE;
+	Datum		v[1];
+	RoSpi		spi;
+	Snapshot	snap = NULL;
+
+	bool		memo = c->valid && ActiveSnapshotSet();
+
+	if (memo && c->perm_len == len && c->perm_load == c->loads &&
+		memcmp(c->perm_key, p, len) == 0)
+		return c->perm_rank;
+	/* Not a valid permission name: no role can have it */
+	if (len < 1 || len >= RLS_PERM_KEY_MAX)
+		return RO_ROLE_NONE;
+
+	v[0] = PointerGetDatum(permission);
+	if (!ActiveSnapshotSet())
+	{
+		snap = GetTransactionSnapshot();
+		PushActiveSnapshot(snap);
+	}
+	ro_spi_begin(&spi);
+	if (ro_exec(&permission_role_plan, v, NULL, true, 1) == 1)
+	{
+		char	   *label = ro_result_text(0, 0);
+
+		if (label != NULL)
+			rank = ro_role_from_label(label);
+	}
+	ro_spi_end(&spi);
+	if (snap != NULL)
+		PopActiveSnapshot();
+
+	if (memo)
+	{
+		memcpy(c->perm_key, p, len);
+		c->perm_len = len;
+		c->perm_load = c->loads;
+		c->perm_rank = rank;
+	}
+	return rank;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_has_permission);
+/* has_permission(org, permission) */
 Datum
-roboto_orgs_caller_org_ids(PG_FUNCTION_ARGS)
+roboto_orgs_has_permission(PG_FUNCTION_ARGS)
+{
+	RoRole		rank;
+	RoRole		needed;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	rank = caller_rank(fcinfo, PG_GETARG_TEXT_PP(0));
+	if (rank == RO_ROLE_NONE)
+		PG_RETURN_BOOL(false);
+	needed = permission_rank(fcinfo, PG_GETARG_TEXT_PP(1));
+	PG_RETURN_BOOL(needed != RO_ROLE_NONE && rank >= needed);
+}
+
+/* The caller's org ids from one of the plans above ($1 caller, $2 text), into a materialized SRF */
+static void
+caller_org_ids_srf(FunctionCallInfo fcinfo, RoPlan *plan, Datum arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *caller = ro_caller_id();
@@ -524,11 +623,36 @@ roboto_orgs_caller_org_ids(PG_FUNCTION_ARGS)
 		RoSpi		spi;
 
 		v[0] = CStringGetTextDatum(caller);
-		v[1] = CStringGetTextDatum(ro_role_label(ro_role_from_enum(PG_GETARG_DATUM(0))));
+		v[1] = arg;
 		ro_spi_begin(&spi);
-		ro_exec(&caller_org_ids_plan, v, NULL, true, 0);
+		ro_exec(plan, v, NULL, true, 0);
 		ro_result_to_tuplestore(fcinfo);
 		ro_spi_end(&spi);
 	}
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_caller_org_ids);
+/*
+ * caller_org_ids(min_role): ids of the orgs where the caller holds min_role
+ * or a role above it, ordered; no rows for an anonymous caller. STRICT.
+ */
+Datum
+roboto_orgs_caller_org_ids(PG_FUNCTION_ARGS)
+{
+	caller_org_ids_srf(fcinfo, &caller_org_ids_plan,
+					   CStringGetTextDatum(ro_role_label(ro_role_from_enum(PG_GETARG_DATUM(0)))));
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_caller_org_ids_with);
+/*
+ * caller_org_ids_with(permission): ids of the orgs where one of the caller's
+ * roles (or a role below it) has the permission, ordered; no rows for an
+ * anonymous caller or an unknown permission. STRICT.
+ */
+Datum
+roboto_orgs_caller_org_ids_with(PG_FUNCTION_ARGS)
+{
+	caller_org_ids_srf(fcinfo, &caller_org_ids_with_plan, PG_GETARG_DATUM(0));
 	return (Datum) 0;
 }

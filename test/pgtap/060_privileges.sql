@@ -99,20 +99,22 @@ RESET ROLE;
 SELECT is(ARRAY(SELECT c::regclass::text FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'roboto_orgs' ORDER BY 1),
           ARRAY['roboto_orgs.event_id_seq', 'roboto_orgs.events', 'roboto_orgs.org_email_domains',
                 'roboto_orgs.org_invites', 'roboto_orgs.org_members', 'roboto_orgs.orgs',
-                'roboto_orgs.tier_limits', 'roboto_orgs.users', 'roboto_orgs.webmail_domains'],
+                'roboto_orgs.role_permissions', 'roboto_orgs.tier_limits', 'roboto_orgs.users', 'roboto_orgs.webmail_domains'],
           'the tables are registered with pg_extension_config_dump');
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f WHERE obj_description(f, 'pg_proc') IS NULL),
           '{}'::text[], 'every API function has a COMMENT');
 SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f JOIN pg_proc p ON p.oid = f
                 WHERE p.provolatile <> 'i' AND f::text NOT IN ('roboto_orgs.caller_id()', 'roboto_orgs.is_trusted_service()',
                                       'roboto_orgs.is_member(text)', 'roboto_orgs.has_role(text,roboto_orgs.org_role_name)',
-                                      'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)')
+                                      'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)',
+                                      'roboto_orgs.has_permission(text,text)', 'roboto_orgs.caller_org_ids_with(text)',
+                                      'roboto_orgs.my_permissions(text)')
                   AND obj_description(f, 'pg_proc') !~ '42501'),
           '{}'::text[], 'every API function that may refuse a caller documents 42501');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
                 WHERE p.pronamespace = 'roboto_orgs'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
                   AND p.prorettype <> 'trigger'::regtype AND p.provolatile <> 'i'
-                  AND p.proname NOT IN ('new_id', 'caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids')
+                  AND p.proname NOT IN ('new_id', 'caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids', 'has_permission', 'caller_org_ids_with')
                   AND NOT ('search_path=pg_catalog, pg_temp' = ANY (coalesce(p.proconfig, '{}')))),
           '{}'::text[], 'every C API function runs with SET search_path = pg_catalog, pg_temp');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -27,7 +27,7 @@ SELECT is(ARRAY(SELECT sig || ' ' || c FROM fns, unnest(proconfig) c
           '{}'::text[], 'every pinned search_path is exactly pg_catalog, pg_temp');
 SELECT is(ARRAY(SELECT sig FROM fns
                 WHERE NOT is_pure
-                  AND proname NOT IN ('caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids', 'new_id')
+                  AND proname NOT IN ('caller_id', 'is_trusted_service', 'is_member', 'has_role', 'caller_org_ids', 'has_permission', 'caller_org_ids_with', 'new_id')
                   AND NOT EXISTS (SELECT FROM unnest(proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')
                 ORDER BY 1),
           '{}'::text[],

@@ -22,6 +22,7 @@ SELECT roboto_orgs.accept_invite(:'inv_bob') IS NOT NULL AS joined \gset
 SET roboto_orgs.user_id = 'alice';
 SELECT roboto_orgs.add_role_for_user(:'acme', 'bob', 'admin') IS NOT NULL AS promoted \gset
 RESET roboto_orgs.user_id;
+INSERT INTO roboto_orgs.role_permissions VALUES ('user', 'sh:read'), ('admin', 'sh:write'), ('owner', 'sh:bill');
 SELECT ARRAY(SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'roboto_orgs'::regnamespace AND c.relkind = 'r' ORDER BY 1) AS tables \gset
 
 --------------------------------------------------------------------------------
@@ -58,6 +59,8 @@ INSERT INTO battery VALUES
   ('rls alice', 'alice', format('SELECT jsonb_build_array(roboto_orgs.is_member(%L), roboto_orgs.has_role(%L, ''owner''), roboto_orgs.caller_id())', :'acme', :'acme')),
   ('rls bob', 'bob', format('SELECT jsonb_build_array(roboto_orgs.is_member(%L), roboto_orgs.has_role(%L, ''admin''), roboto_orgs.has_role(%L, ''owner''))', :'acme', :'acme', :'acme')),
   ('rls dave', 'dave', format('SELECT jsonb_build_array(roboto_orgs.is_member(%L), roboto_orgs.has_role(%L, ''user''))', :'acme', :'acme')),
+  ('permissions bob', 'bob', format('SELECT jsonb_build_array(roboto_orgs.has_permission(%L, ''sh:write''), roboto_orgs.has_permission(%L, ''sh:bill''), (SELECT jsonb_agg(p) FROM roboto_orgs.my_permissions(%L) p), (SELECT jsonb_agg(o) FROM roboto_orgs.caller_org_ids_with(''sh:read'') o))', :'acme', :'acme', :'acme')),
+  ('permissions dave', 'dave', format('SELECT jsonb_build_array(roboto_orgs.has_permission(%L, ''sh:read''), (SELECT jsonb_agg(p) FROM roboto_orgs.my_permissions(%L) p), (SELECT jsonb_agg(o) FROM roboto_orgs.caller_org_ids_with(''sh:read'') o))', :'acme', :'acme')),
   ('create_org', 'alice', 'SELECT to_jsonb(r) - ''org_id'' FROM roboto_orgs.create_org(''Shadow Co'') r'),
   ('create_org taken', 'alice', 'SELECT to_jsonb(r) FROM roboto_orgs.create_org(''ACME'') r'),
   ('create_org blank', 'alice', 'SELECT to_jsonb(r) FROM roboto_orgs.create_org(''  '') r'),
@@ -101,6 +104,8 @@ CREATE TEMP TABLE events (event_id bigint, org_id text, kind text);
 INSERT INTO events VALUES (1, :'acme', 'evil');
 CREATE TEMP TABLE tier_limits (tier text, max_members integer, max_email_domains integer);
 INSERT INTO tier_limits VALUES ('free', 0, 0);
+CREATE TEMP TABLE role_permissions (role text, permission text);
+INSERT INTO role_permissions VALUES ('user', 'sh:bill'), ('user', 'sh:write');
 CREATE TEMP TABLE org_record (x integer);
 CREATE TEMP TABLE org_role_name (x integer);
 DO $$
@@ -126,6 +131,8 @@ CREATE FUNCTION public.btrim(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELEC
 CREATE FUNCTION public.length(text) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 0';
 CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql STABLE AS 'SELECT ''2000-01-01''::pg_catalog.timestamptz';
 CREATE FUNCTION public.count(text) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT 0::bigint';
+CREATE FUNCTION public.evil_le_role(roboto_orgs.org_role_name, roboto_orgs.org_role_name) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.<= (LEFTARG = roboto_orgs.org_role_name, RIGHTARG = roboto_orgs.org_role_name, FUNCTION = public.evil_le_role);
 CREATE FUNCTION public.nextval(regclass) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint';
 CREATE FUNCTION public.coalesce_text(text, text) RETURNS text LANGUAGE sql AS 'SELECT ''evil''';
 
