@@ -8,15 +8,20 @@ OBJS = \
 	src/spi.o \
 	src/ids.o \
 	src/identity.o \
+	src/restore.o \
+	src/tuples.o \
+	src/access.o \
+	src/records.o \
+	src/limits.o \
+	src/invariants.o \
+	src/events.o \
 	src/orgs.o \
 	src/members.o \
 	src/invites.o \
-	src/events.o \
+	src/email_domain_bindings.o \
 	src/rls.o \
-	src/triggers.o \
 	src/domain_parse.o \
-	src/email_domain.o \
-	src/domains.o
+	src/email_domain.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
