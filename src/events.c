@@ -107,161 +107,78 @@ org_exists(const char *org_id)
 	return exists;
 }
 
-/* One event for a change of an orgs row */
+/* The kind of event an update of a row is, NULL for none */
+typedef const char *(*RoUpdateKind) (HeapTuple old, HeapTuple new, TupleDesc desc);
+
+/*
+ * One event for the change of a row a log trigger saw: subject_column names
+ * the row (NULL: the org itself); inserted and deleted are the kinds of an
+ * insert and a delete (NULL: none); with deleted_alone, a row deleted along
+ * with its org is part of org.deleted and logs nothing itself.
+ */
 static void
-log_org_change(TriggerData *td)
+log_row_change(TriggerData *td, const char *subject_column, const char *inserted,
+			   const char *deleted, bool deleted_alone, RoUpdateKind update_kind)
 {
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	old = td->tg_trigtuple;
 	char	   *org_id = ro_tuple_text(old, desc, "org_id");
+	char	   *subject = subject_column ? ro_tuple_text(old, desc, subject_column) : NULL;
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ro_log_event(org_id, "org.created", NULL, (Datum) 0, tuple_jsonb(old, desc));
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-		ro_log_event(org_id, "org.deleted", NULL, tuple_jsonb(old, desc), (Datum) 0);
-	else
-	{
-		HeapTuple	new = td->tg_newtuple;
-		const char *kind = NULL;
-		int			changes = 0;
-
-		for (int i = 0; i < desc->natts; i++)
-		{
-			const char *col = NameStr(TupleDescAttr(desc, i)->attname);
-
-			if (TupleDescAttr(desc, i)->attisdropped || !ro_column_changed(old, new, desc, col))
-				continue;
-			changes++;
-			if (strcmp(col, "name") == 0)
-				kind = "org.renamed";
-			else if (strcmp(col, "status") == 0)
-				kind = "org.status_changed";
-			else if (strcmp(col, "tier") == 0)
-				kind = "org.tier_changed";
-			else
-				kind = "org.updated";
-		}
-		if (changes == 0)
-			return;
-		ro_log_event(org_id, changes == 1 ? kind : "org.updated", NULL,
-					 tuple_jsonb(old, desc), tuple_jsonb(new, desc));
-	}
-}
-
-/* One event for a change of a membership */
-static void
-log_member_change(TriggerData *td)
-{
-	TupleDesc	desc = td->tg_relation->rd_att;
-	HeapTuple	old = td->tg_trigtuple;
-	char	   *org_id = ro_tuple_text(old, desc, "org_id");
-	char	   *user_id = ro_tuple_text(old, desc, "user_id");
-
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ro_log_event(org_id, "member.joined", user_id, (Datum) 0, tuple_jsonb(old, desc));
+		ro_log_event(org_id, inserted, subject, (Datum) 0, tuple_jsonb(old, desc));
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
-		/* Members removed along with their org are part of org.deleted */
-		if (org_exists(org_id))
-			ro_log_event(org_id, "member.removed", user_id, tuple_jsonb(old, desc), (Datum) 0);
+		if (deleted != NULL && (!deleted_alone || org_exists(org_id)))
+			ro_log_event(org_id, deleted, subject, tuple_jsonb(old, desc), (Datum) 0);
 	}
 	else
 	{
 		HeapTuple	new = td->tg_newtuple;
-		int			old_mask = ro_tuple_roles(old, desc);
-		int			new_mask = ro_tuple_roles(new, desc);
-		int			added = new_mask & ~old_mask;
-		int			removed = old_mask & ~new_mask;
-		const char *kind;
+		const char *kind = update_kind(old, new, desc);
 
-		if (added && removed)
-			kind = "member.roles_changed";
-		else if (added)
-			kind = "member.role_added";
-		else if (removed)
-			kind = "member.role_removed";
-		else
-			return;
-		ro_log_event(org_id, kind, user_id, tuple_jsonb(old, desc), tuple_jsonb(new, desc));
-	}
-}
-
-/* One event for a change of an invite's status */
-static void
-log_invite_change(TriggerData *td)
-{
-	TupleDesc	desc = td->tg_relation->rd_att;
-	HeapTuple	old = td->tg_trigtuple;
-	char	   *org_id = ro_tuple_text(old, desc, "org_id");
-	char	   *invite_id = ro_tuple_text(old, desc, "invite_id");
-
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ro_log_event(org_id, "invite.sent", invite_id, (Datum) 0, tuple_jsonb(old, desc));
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
-			 ro_column_changed(old, td->tg_newtuple, desc, "status"))
-	{
-		char	   *kind = psprintf("invite.%s", ro_tuple_enum_label(td->tg_newtuple, desc, "status"));
-
-		ro_log_event(org_id, kind, invite_id, tuple_jsonb(old, desc),
-					 tuple_jsonb(td->tg_newtuple, desc));
-	}
-	/* invites deleted with their org or user are part of that deletion */
-}
-
-/* One event for a change of an email domain binding */
-static void
-log_domain_change(TriggerData *td)
-{
-	TupleDesc	desc = td->tg_relation->rd_att;
-	HeapTuple	old = td->tg_trigtuple;
-	char	   *org_id = ro_tuple_text(old, desc, "org_id");
-	char	   *domain = ro_tuple_text(old, desc, "email_domain");
-
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ro_log_event(org_id, "domain.bound", domain, (Datum) 0, tuple_jsonb(old, desc));
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-	{
-		/* bindings removed along with their org are part of org.deleted */
-		if (org_exists(org_id))
-			ro_log_event(org_id, "domain.unbound", domain, tuple_jsonb(old, desc), (Datum) 0);
-	}
-	else
-	{
-		HeapTuple	new = td->tg_newtuple;
-		const char *kind = NULL;
-
-		if (ro_column_changed(old, new, desc, "verified"))
-		{
-			bool		isnull;
-			Datum		verified = ro_tuple_value(new, desc, "verified", &isnull);
-
-			kind = (!isnull && DatumGetBool(verified)) ? "domain.verified" : "domain.unverified";
-		}
-		for (int i = 0; i < desc->natts; i++)
-		{
-			const char *col = NameStr(TupleDescAttr(desc, i)->attname);
-
-			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(col, "verified") != 0 &&
-				ro_column_changed(old, new, desc, col))
-				kind = "domain.updated";
-		}
 		if (kind != NULL)
-			ro_log_event(org_id, kind, domain, tuple_jsonb(old, desc), tuple_jsonb(new, desc));
+			ro_log_event(org_id, kind, subject, tuple_jsonb(old, desc), tuple_jsonb(new, desc));
 	}
 }
-
-/* Names the change a row trigger saw and logs it */
-typedef void (*RoChangeLogger) (TriggerData *td);
 
 /* The body of the log triggers: nothing is logged while a dump is restored */
 static Datum
-log_change(FunctionCallInfo fcinfo, const char *name, RoChangeLogger logger)
+log_change(FunctionCallInfo fcinfo, const char *name, const char *subject_column,
+		   const char *inserted, const char *deleted, bool deleted_alone,
+		   RoUpdateKind update_kind)
 {
 	TriggerData *td = ro_trigger_data(fcinfo, name, false);
 
 	if (!ro_restoring())
-		logger(td);
+		log_row_change(td, subject_column, inserted, deleted, deleted_alone, update_kind);
 	return PointerGetDatum(NULL);
+}
+
+/* The kind of an update of an orgs row: what changed, or org.updated for several columns */
+static const char *
+org_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	const char *kind = NULL;
+	int			changes = 0;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (TupleDescAttr(desc, i)->attisdropped || !ro_column_changed(old, new, desc, col))
+			continue;
+		changes++;
+		if (strcmp(col, "name") == 0)
+			kind = "org.renamed";
+		else if (strcmp(col, "status") == 0)
+			kind = "org.status_changed";
+		else if (strcmp(col, "tier") == 0)
+			kind = "org.tier_changed";
+		else
+			kind = "org.updated";
+	}
+	return changes > 1 ? "org.updated" : kind;
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_orgs_log_change);
@@ -269,7 +186,26 @@ PG_FUNCTION_INFO_V1(roboto_orgs_orgs_log_change);
 Datum
 roboto_orgs_orgs_log_change(PG_FUNCTION_ARGS)
 {
-	return log_change(fcinfo, "orgs_log_change", log_org_change);
+	return log_change(fcinfo, "orgs_log_change", NULL,
+					  "org.created", "org.deleted", false, org_update_kind);
+}
+
+/* The kind of an update of a membership: roles added, removed or both */
+static const char *
+member_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	int			old_mask = ro_tuple_roles(old, desc);
+	int			new_mask = ro_tuple_roles(new, desc);
+	int			added = new_mask & ~old_mask;
+	int			removed = old_mask & ~new_mask;
+
+	if (added && removed)
+		return "member.roles_changed";
+	if (added)
+		return "member.role_added";
+	if (removed)
+		return "member.role_removed";
+	return NULL;
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_members_log_change);
@@ -277,7 +213,17 @@ PG_FUNCTION_INFO_V1(roboto_orgs_members_log_change);
 Datum
 roboto_orgs_members_log_change(PG_FUNCTION_ARGS)
 {
-	return log_change(fcinfo, "members_log_change", log_member_change);
+	return log_change(fcinfo, "members_log_change", "user_id",
+					  "member.joined", "member.removed", true, member_update_kind);
+}
+
+/* The kind of an update of an invite: invite.<status> when its status changed */
+static const char *
+invite_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	if (!ro_column_changed(old, new, desc, "status"))
+		return NULL;
+	return psprintf("invite.%s", ro_tuple_enum_label(new, desc, "status"));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_invites_log_change);
@@ -285,7 +231,33 @@ PG_FUNCTION_INFO_V1(roboto_orgs_invites_log_change);
 Datum
 roboto_orgs_invites_log_change(PG_FUNCTION_ARGS)
 {
-	return log_change(fcinfo, "invites_log_change", log_invite_change);
+	/* invites deleted with their org or user are part of that deletion */
+	return log_change(fcinfo, "invites_log_change", "invite_id",
+					  "invite.sent", NULL, false, invite_update_kind);
+}
+
+/* The kind of an update of an email domain binding */
+static const char *
+domain_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	const char *kind = NULL;
+
+	if (ro_column_changed(old, new, desc, "verified"))
+	{
+		bool		isnull;
+		Datum		verified = ro_tuple_value(new, desc, "verified", &isnull);
+
+		kind = (!isnull && DatumGetBool(verified)) ? "domain.verified" : "domain.unverified";
+	}
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (!TupleDescAttr(desc, i)->attisdropped && strcmp(col, "verified") != 0 &&
+			ro_column_changed(old, new, desc, col))
+			kind = "domain.updated";
+	}
+	return kind;
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_log_change);
@@ -293,37 +265,36 @@ PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_log_change);
 Datum
 roboto_orgs_email_domains_log_change(PG_FUNCTION_ARGS)
 {
-	return log_change(fcinfo, "email_domains_log_change", log_domain_change);
+	return log_change(fcinfo, "email_domains_log_change", "email_domain",
+					  "domain.bound", "domain.unbound", true, domain_update_kind);
 }
 
+PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
 /*
  * 0.1.0's log_change(), one trigger function on the four tables, kept so
  * that the 0.1.0 install script loads and its triggers work until ALTER
  * EXTENSION UPDATE replaces them with the functions above.
  */
-static const struct
-{
-	const char *table;
-	RoChangeLogger logger;
-}			logger_of_0_1_0_table[] =
-{
-	{"orgs", log_org_change},
-	{"org_members", log_member_change},
-	{"org_invites", log_invite_change},
-	{"org_email_domains", log_domain_change}
-};
-
-PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
-/* 0.1.0: AFTER INSERT OR UPDATE OR DELETE ON orgs, org_members, org_invites, org_email_domains */
 Datum
 roboto_orgs_log_change(PG_FUNCTION_ARGS)
 {
+	static const struct
+	{
+		const char *table;
+		PGFunction	trigger;
+	}			triggers[] =
+	{
+		{"orgs", roboto_orgs_orgs_log_change},
+		{"org_members", roboto_orgs_members_log_change},
+		{"org_invites", roboto_orgs_invites_log_change},
+		{"org_email_domains", roboto_orgs_email_domains_log_change}
+	};
 	TriggerData *td = ro_trigger_data(fcinfo, "log_change", false);
 	const char *table = RelationGetRelationName(td->tg_relation);
 
-	for (int i = 0; i < (int) lengthof(logger_of_0_1_0_table); i++)
-		if (strcmp(table, logger_of_0_1_0_table[i].table) == 0)
-			return log_change(fcinfo, "log_change", logger_of_0_1_0_table[i].logger);
+	for (int i = 0; i < (int) lengthof(triggers); i++)
+		if (strcmp(table, triggers[i].table) == 0)
+			return triggers[i].trigger(fcinfo);
 	ereport(ERROR,
 			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 			 errmsg("log_change does not know table \"%s\"", table)));

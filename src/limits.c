@@ -167,13 +167,14 @@ check_domain_limit(const char *org_id)
 }
 
 /*
- * The check of one inserted row of org_members (for_invite false) or
- * org_invites: a new member, or a new pending invite, needs a seat. Not
- * while a dump is restored.
+ * The body of members_check_seats (for_invite false) and invites_check_seats:
+ * a new member, or a new pending invite, needs a seat. Not while a dump is
+ * restored.
  */
-static void
-check_row_seat(TriggerData *td, bool for_invite)
+static Datum
+check_row_seat(FunctionCallInfo fcinfo, const char *name, bool for_invite)
 {
+	TriggerData *td = ro_trigger_data(fcinfo, name, true);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	HeapTuple	tuple = td->tg_trigtuple;
 	char	   *org_id = ro_tuple_text(tuple, desc, "org_id");
@@ -181,25 +182,28 @@ check_row_seat(TriggerData *td, bool for_invite)
 
 	/* NOT NULL constraints report missing ids */
 	if (org_id == NULL || user_id == NULL || ro_restoring())
-		return;
+		return PointerGetDatum(tuple);
 	if (for_invite)
 	{
 		char	   *status = ro_tuple_enum_label(tuple, desc, "status");
 
 		if (status == NULL || ro_invite_status_from_label(status) != RO_INVITE_PENDING)
-			return;
+			return PointerGetDatum(tuple);
 	}
 	check_seat(org_id, user_id, for_invite);
+	return PointerGetDatum(tuple);
 }
 
-/* The check of one inserted row of org_email_domains. Not while a dump is restored. */
-static void
-check_row_domain_limit(TriggerData *td)
+/* The body of email_domains_check_limit. Not while a dump is restored. */
+static Datum
+check_row_domain_limit(FunctionCallInfo fcinfo, const char *name)
 {
+	TriggerData *td = ro_trigger_data(fcinfo, name, true);
 	char	   *org_id = ro_tuple_text(td->tg_trigtuple, td->tg_relation->rd_att, "org_id");
 
 	if (org_id != NULL && !ro_restoring())
 		check_domain_limit(org_id);
+	return PointerGetDatum(td->tg_trigtuple);
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_members_check_seats);
@@ -207,10 +211,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_members_check_seats);
 Datum
 roboto_orgs_members_check_seats(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = ro_trigger_data(fcinfo, "members_check_seats", true);
-
-	check_row_seat(td, false);
-	return PointerGetDatum(td->tg_trigtuple);
+	return check_row_seat(fcinfo, "members_check_seats", false);
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_invites_check_seats);
@@ -218,10 +219,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_invites_check_seats);
 Datum
 roboto_orgs_invites_check_seats(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = ro_trigger_data(fcinfo, "invites_check_seats", true);
-
-	check_row_seat(td, true);
-	return PointerGetDatum(td->tg_trigtuple);
+	return check_row_seat(fcinfo, "invites_check_seats", true);
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_check_limit);
@@ -229,10 +227,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_check_limit);
 Datum
 roboto_orgs_email_domains_check_limit(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = ro_trigger_data(fcinfo, "email_domains_check_limit", true);
-
-	check_row_domain_limit(td);
-	return PointerGetDatum(td->tg_trigtuple);
+	return check_row_domain_limit(fcinfo, "email_domains_check_limit");
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_check_seats);
@@ -248,8 +243,6 @@ roboto_orgs_check_seats(PG_FUNCTION_ARGS)
 	const char *table = RelationGetRelationName(td->tg_relation);
 
 	if (strcmp(table, "org_email_domains") == 0)
-		check_row_domain_limit(td);
-	else
-		check_row_seat(td, strcmp(table, "org_invites") == 0);
-	return PointerGetDatum(td->tg_trigtuple);
+		return check_row_domain_limit(fcinfo, "check_seats");
+	return check_row_seat(fcinfo, "check_seats", strcmp(table, "org_invites") == 0);
 }
