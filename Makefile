@@ -8,17 +8,22 @@ OBJS = \
 	src/spi.o \
 	src/ids.o \
 	src/identity.o \
+	src/restore.o \
+	src/tuples.o \
+	src/access.o \
+	src/records.o \
+	src/limits.o \
+	src/invariants.o \
+	src/events.o \
 	src/orgs.o \
 	src/members.o \
 	src/invites.o \
-	src/events.o \
+	src/email_domain_bindings.o \
 	src/event_feed.o \
 	src/rls.o \
 	src/permissions.o \
-	src/triggers.o \
 	src/domain_parse.o \
-	src/email_domain.o \
-	src/domains.o
+	src/email_domain.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 

@@ -155,6 +155,81 @@ COMMENT ON FUNCTION roboto_orgs.my_permissions(text) IS
   'Beyond the seed (since 0.2.0): the caller''s permissions in org (those of their roles and the roles below), ordered, for an app to render its UI; no rows for anonymous callers, non-members, unknown orgs and NULL. Anyone. Errors: 22P02/22023 malformed request.jwt.claims.';
 REVOKE ALL ON FUNCTION roboto_orgs.my_permissions(text) FROM PUBLIC;
 
+-- One trigger function per table. In 0.1.0, check_seats() and log_change()
+-- each served several tables and chose what to do by the table's name; each
+-- table now has its own function. The triggers keep their names, so they
+-- fire in the same order. The C symbols of 0.1.0's functions stay in the
+-- module (the 0.1.0 script must load), but nothing calls them after this.
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.members_check_seats() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_members_check_seats'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.members_check_seats() IS
+  'Trigger (invariant 6, since 0.2.0): a new member needs a free seat under the org''s tier limit (max_members), pending invites included (23514); the org row is locked and seats counted with the latest snapshot, so concurrent joins cannot both take the last seat';
+CREATE FUNCTION roboto_orgs.invites_check_seats() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invites_check_seats'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invites_check_seats() IS
+  'Trigger (invariant 6, since 0.2.0): a new pending invite holds a seat, so it needs a free one under the org''s tier limit (max_members) (23514); the org row is locked and seats counted with the latest snapshot';
+CREATE FUNCTION roboto_orgs.email_domains_check_limit() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domains_check_limit'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.email_domains_check_limit() IS
+  'Trigger (invariant 6, since 0.2.0): a new email domain binding needs room under the org''s tier limit (max_email_domains) (23514); the org row is locked and bindings counted with the latest snapshot';
+
+CREATE FUNCTION roboto_orgs.orgs_log_change() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_orgs_log_change'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.orgs_log_change() IS
+  'Trigger (since 0.2.0): appends one event per change of an org (org.created, org.renamed, org.status_changed, org.tier_changed, org.updated, org.deleted) and sends NOTIFY roboto_orgs_events';
+CREATE FUNCTION roboto_orgs.members_log_change() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_members_log_change'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.members_log_change() IS
+  'Trigger (since 0.2.0): appends one event per change of a membership (member.joined, member.role_added, member.role_removed, member.roles_changed, member.removed) and sends NOTIFY roboto_orgs_events';
+CREATE FUNCTION roboto_orgs.invites_log_change() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invites_log_change'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invites_log_change() IS
+  'Trigger (since 0.2.0): appends one event per invite sent or answered (invite.sent, invite.<status>) and sends NOTIFY roboto_orgs_events';
+CREATE FUNCTION roboto_orgs.email_domains_log_change() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_domains_log_change'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.email_domains_log_change() IS
+  'Trigger (since 0.2.0): appends one event per change of an email domain binding (domain.bound, domain.verified, domain.unverified, domain.updated, domain.unbound) and sends NOTIFY roboto_orgs_events';
+
+REVOKE ALL ON FUNCTION roboto_orgs.members_check_seats(), roboto_orgs.invites_check_seats(),
+  roboto_orgs.email_domains_check_limit(), roboto_orgs.orgs_log_change(),
+  roboto_orgs.members_log_change(), roboto_orgs.invites_log_change(),
+  roboto_orgs.email_domains_log_change() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER members_check_seats
+  BEFORE INSERT ON roboto_orgs.org_members
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.members_check_seats();
+CREATE OR REPLACE TRIGGER invites_check_seats
+  BEFORE INSERT ON roboto_orgs.org_invites
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.invites_check_seats();
+CREATE OR REPLACE TRIGGER email_domains_check_limit
+  BEFORE INSERT ON roboto_orgs.org_email_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.email_domains_check_limit();
+
+CREATE OR REPLACE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.orgs
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.orgs_log_change();
+CREATE OR REPLACE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_members
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.members_log_change();
+CREATE OR REPLACE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_invites
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.invites_log_change();
+CREATE OR REPLACE TRIGGER log_change
+  AFTER INSERT OR UPDATE OR DELETE ON roboto_orgs.org_email_domains
+  FOR EACH ROW EXECUTE FUNCTION roboto_orgs.email_domains_log_change();
+
+DROP FUNCTION roboto_orgs.check_seats();
+DROP FUNCTION roboto_orgs.log_change();
+
 --------------------------------------------------------------------------------
 -- api_functions() lists what 0.2.0 adds, so grant_api_access() grants it
 --------------------------------------------------------------------------------

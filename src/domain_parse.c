@@ -253,6 +253,30 @@ fail(RoDomainStatus st, char *out, size_t outsize)
 	return st;
 }
 
+/*
+ * What both entry points do first: clear *detail, check the output buffer,
+ * and trim white space from both ends of the input (*s, *len), which must
+ * not be empty then.
+ */
+static RoDomainStatus
+begin(const char **s, size_t *len, char *out, size_t outsize, const char **detail)
+{
+	if (detail)
+		*detail = NULL;
+	if (outsize < RO_DOMAIN_BUFSIZE)
+		return fail(RO_DOMAIN_NOMEM, out, outsize);
+	while (*len > 0 && is_space((unsigned char) (*s)[0]))
+	{
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_space((unsigned char) (*s)[*len - 1]))
+		(*len)--;
+	if (*len == 0)
+		return fail(RO_DOMAIN_EMPTY, out, outsize);
+	return RO_DOMAIN_OK;
+}
+
 RoDomainStatus
 ro_domain_normalize(const char *in, size_t len, char *out, size_t outsize,
 					const char **detail)
@@ -266,21 +290,9 @@ ro_domain_normalize(const char *in, size_t len, char *out, size_t outsize,
 	int			rc;
 	RoDomainStatus st;
 
-	if (detail)
-		*detail = NULL;
-	if (outsize < RO_DOMAIN_BUFSIZE)
-		return fail(RO_DOMAIN_NOMEM, out, outsize);
-
-	/* Trim white space */
-	while (len > 0 && is_space((unsigned char) s[0]))
-	{
-		s++;
-		len--;
-	}
-	while (len > 0 && is_space((unsigned char) s[len - 1]))
-		len--;
-	if (len == 0)
-		return fail(RO_DOMAIN_EMPTY, out, outsize);
+	st = begin(&s, &len, out, outsize, detail);
+	if (st != RO_DOMAIN_OK)
+		return st;
 	if (len > RO_DOMAIN_MAX_INPUT)
 		return fail(RO_DOMAIN_INPUT_TOO_LONG, out, outsize);
 	if (!valid_utf8((const unsigned char *) s, len, &ascii))
@@ -298,7 +310,7 @@ ro_domain_normalize(const char *in, size_t len, char *out, size_t outsize,
 	}
 
 	/* One trailing dot (the root) is dropped */
-	if (s[len - 1] == '.')
+	if (len > 0 && s[len - 1] == '.')
 	{
 		len--;
 		dot_dropped = true;
@@ -366,20 +378,11 @@ ro_domain_from_email(const char *in, size_t len, char *out, size_t outsize,
 	const char *s = in;
 	size_t		at;
 	bool		found = false;
+	RoDomainStatus st;
 
-	if (detail)
-		*detail = NULL;
-	if (outsize < RO_DOMAIN_BUFSIZE)
-		return fail(RO_DOMAIN_NOMEM, out, outsize);
-	while (len > 0 && is_space((unsigned char) s[0]))
-	{
-		s++;
-		len--;
-	}
-	while (len > 0 && is_space((unsigned char) s[len - 1]))
-		len--;
-	if (len == 0)
-		return fail(RO_DOMAIN_EMPTY, out, outsize);
+	st = begin(&s, &len, out, outsize, detail);
+	if (st != RO_DOMAIN_OK)
+		return st;
 	for (at = len; at > 0; at--)
 		if (s[at - 1] == '@')
 		{

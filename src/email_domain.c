@@ -176,14 +176,21 @@ roboto_orgs_email_domain_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* The email_domain of the text argument: a domain, or with email an address's domain */
+static text *
+email_domain_from_text_arg(FunctionCallInfo fcinfo, bool email)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	return email_domain_from(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), email);
+}
+
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_from_text);
 /* email_domain(text): the cast from text */
 Datum
 roboto_orgs_email_domain_from_text(PG_FUNCTION_ARGS)
 {
-	text	   *t = PG_GETARG_TEXT_PP(0);
-
-	PG_RETURN_TEXT_P(email_domain_from(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false));
+	PG_RETURN_TEXT_P(email_domain_from_text_arg(fcinfo, false));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_to_text);
@@ -207,9 +214,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_of);
 Datum
 roboto_orgs_email_domain_of(PG_FUNCTION_ARGS)
 {
-	text	   *t = PG_GETARG_TEXT_PP(0);
-
-	PG_RETURN_TEXT_P(email_domain_from(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), true));
+	PG_RETURN_TEXT_P(email_domain_from_text_arg(fcinfo, true));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domain_unicode);

@@ -1,11 +1,14 @@
 /*
  * events.c
- *	  The append-only event log: every change to orgs, members, invites and
- *	  email domains appends one row to roboto_orgs.events in the same
- *	  transaction, written by the trigger that sees the change, and sends
- *	  NOTIFY roboto_orgs_events with {"event_id", "org_id", "kind"}, delivered
- *	  only when the transaction commits. Also org_events(), the admins' way
- *	  to page through an org's events.
+ *	  All of the event log: every change to orgs, members, invites and email
+ *	  domain bindings appends one row to roboto_orgs.events in the same
+ *	  transaction, and sends NOTIFY roboto_orgs_events with {"event_id",
+ *	  "org_id", "kind"}, delivered only when the transaction commits. Here
+ *	  are the writer (ro_log_event), the one AFTER trigger per table that
+ *	  names each change (orgs_log_change, members_log_change,
+ *	  invites_log_change, email_domains_log_change; 0.1.0's log_change
+ *	  served all four), events_append_only, and org_events(), the admins'
+ *	  way to page through an org's events.
  */
 #include "postgres.h"
 
@@ -17,8 +20,8 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
-#include "utils/guc.h"
 #include "utils/json.h"
+#include "utils/rel.h"
 
 #include "roboto_orgs.h"
 
@@ -31,32 +34,9 @@ static RoPlan insert_event_plan = {
 	7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID}
 };
 
-/*
- * Whether pg_dump's output is being restored, which pg_dump says by turning
- * check_function_bodies off. Any role may turn that setting off, so it
- * counts only for a superuser (restoring the extension's tables takes one);
- * otherwise an API role could change orgs without an event or past the
- * tier's seat limit. GetOuterUserId(): the role that called, not the
- * extension owner the functions switch to. While restoring, the triggers
- * that log events, count seats or look at other tables step aside, so rows
- * come back as they were, in whatever order the restore loads the tables.
- */
-bool
-ro_restoring(void)
-{
-	return !check_function_bodies && superuser_arg(GetOuterUserId());
-}
-
-/* Whether events are written (and seats checked) now: not while restoring */
-bool
-ro_events_enabled(void)
-{
-	return !ro_restoring();
-}
-
 /* A row as jsonb (the table's column names as keys) */
-Datum
-ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc)
+static Datum
+tuple_jsonb(HeapTuple tuple, TupleDesc desc)
 {
 	Datum		row = heap_copy_tuple_as_datum(tuple, desc);
 	Datum		json = DirectFunctionCall1(row_to_json, row);
@@ -116,6 +96,214 @@ ro_log_event(const char *org_id, const char *kind, const char *subject, Datum be
 	escape_json(&payload, kind);
 	appendStringInfoChar(&payload, '}');
 	Async_Notify(RO_EVENT_CHANNEL, payload.data);
+}
+
+/* Whether an org still exists (false while it is being deleted) */
+static bool
+org_exists(const char *org_id)
+{
+	RoSpi		spi;
+	RoOrgStatus status;
+	bool		exists;
+
+	ro_spi_begin(&spi);
+	exists = ro_read_org_status(org_id, false, &status);
+	ro_spi_end(&spi);
+	return exists;
+}
+
+/* The kind of event an update of a row is, NULL for none */
+typedef const char *(*RoUpdateKind) (HeapTuple old, HeapTuple new, TupleDesc desc);
+
+/*
+ * One event for the change of a row a log trigger saw: subject_column names
+ * the row (NULL: the org itself); inserted and deleted are the kinds of an
+ * insert and a delete (NULL: none); with deleted_alone, a row deleted along
+ * with its org is part of org.deleted and logs nothing itself.
+ */
+static void
+log_row_change(TriggerData *td, const char *subject_column, const char *inserted,
+			   const char *deleted, bool deleted_alone, RoUpdateKind update_kind)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	char	   *org_id = ro_tuple_text(old, desc, "org_id");
+	char	   *subject = subject_column ? ro_tuple_text(old, desc, subject_column) : NULL;
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ro_log_event(org_id, inserted, subject, (Datum) 0, tuple_jsonb(old, desc));
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		if (deleted != NULL && (!deleted_alone || org_exists(org_id)))
+			ro_log_event(org_id, deleted, subject, tuple_jsonb(old, desc), (Datum) 0);
+	}
+	else
+	{
+		HeapTuple	new = td->tg_newtuple;
+		const char *kind = update_kind(old, new, desc);
+
+		if (kind != NULL)
+			ro_log_event(org_id, kind, subject, tuple_jsonb(old, desc), tuple_jsonb(new, desc));
+	}
+}
+
+/* The body of the log triggers: nothing is logged while a dump is restored */
+static Datum
+log_change(FunctionCallInfo fcinfo, const char *name, const char *subject_column,
+		   const char *inserted, const char *deleted, bool deleted_alone,
+		   RoUpdateKind update_kind)
+{
+	TriggerData *td = ro_trigger_data(fcinfo, name, false);
+
+	if (!ro_restoring())
+		log_row_change(td, subject_column, inserted, deleted, deleted_alone, update_kind);
+	return PointerGetDatum(NULL);
+}
+
+/* The kind of an update of an orgs row: what changed, or org.updated for several columns */
+static const char *
+org_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	const char *kind = NULL;
+	int			changes = 0;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (TupleDescAttr(desc, i)->attisdropped || !ro_column_changed(old, new, desc, col))
+			continue;
+		changes++;
+		if (strcmp(col, "name") == 0)
+			kind = "org.renamed";
+		else if (strcmp(col, "status") == 0)
+			kind = "org.status_changed";
+		else if (strcmp(col, "tier") == 0)
+			kind = "org.tier_changed";
+		else
+			kind = "org.updated";
+	}
+	return changes > 1 ? "org.updated" : kind;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_orgs_log_change);
+/* AFTER INSERT OR UPDATE OR DELETE ON orgs */
+Datum
+roboto_orgs_orgs_log_change(PG_FUNCTION_ARGS)
+{
+	return log_change(fcinfo, "orgs_log_change", NULL,
+					  "org.created", "org.deleted", false, org_update_kind);
+}
+
+/* The kind of an update of a membership: roles added, removed or both */
+static const char *
+member_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	int			old_mask = ro_tuple_roles(old, desc);
+	int			new_mask = ro_tuple_roles(new, desc);
+	int			added = new_mask & ~old_mask;
+	int			removed = old_mask & ~new_mask;
+
+	if (added && removed)
+		return "member.roles_changed";
+	if (added)
+		return "member.role_added";
+	if (removed)
+		return "member.role_removed";
+	return NULL;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_members_log_change);
+/* AFTER INSERT OR UPDATE OR DELETE ON org_members */
+Datum
+roboto_orgs_members_log_change(PG_FUNCTION_ARGS)
+{
+	return log_change(fcinfo, "members_log_change", "user_id",
+					  "member.joined", "member.removed", true, member_update_kind);
+}
+
+/* The kind of an update of an invite: invite.<status> when its status changed */
+static const char *
+invite_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	if (!ro_column_changed(old, new, desc, "status"))
+		return NULL;
+	return psprintf("invite.%s", ro_tuple_enum_label(new, desc, "status"));
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_invites_log_change);
+/* AFTER INSERT OR UPDATE OR DELETE ON org_invites */
+Datum
+roboto_orgs_invites_log_change(PG_FUNCTION_ARGS)
+{
+	/* invites deleted with their org or user are part of that deletion */
+	return log_change(fcinfo, "invites_log_change", "invite_id",
+					  "invite.sent", NULL, false, invite_update_kind);
+}
+
+/* The kind of an update of an email domain binding */
+static const char *
+domain_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
+{
+	const char *kind = NULL;
+
+	if (ro_column_changed(old, new, desc, "verified"))
+	{
+		bool		isnull;
+		Datum		verified = ro_tuple_value(new, desc, "verified", &isnull);
+
+		kind = (!isnull && DatumGetBool(verified)) ? "domain.verified" : "domain.unverified";
+	}
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *col = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (!TupleDescAttr(desc, i)->attisdropped && strcmp(col, "verified") != 0 &&
+			ro_column_changed(old, new, desc, col))
+			kind = "domain.updated";
+	}
+	return kind;
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_log_change);
+/* AFTER INSERT OR UPDATE OR DELETE ON org_email_domains */
+Datum
+roboto_orgs_email_domains_log_change(PG_FUNCTION_ARGS)
+{
+	return log_change(fcinfo, "email_domains_log_change", "email_domain",
+					  "domain.bound", "domain.unbound", true, domain_update_kind);
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_log_change);
+/*
+ * 0.1.0's log_change(), one trigger function on the four tables, kept so
+ * that the 0.1.0 install script loads and its triggers work until ALTER
+ * EXTENSION UPDATE replaces them with the functions above.
+ */
+Datum
+roboto_orgs_log_change(PG_FUNCTION_ARGS)
+{
+	static const struct
+	{
+		const char *table;
+		PGFunction	trigger;
+	}			triggers[] =
+	{
+		{"orgs", roboto_orgs_orgs_log_change},
+		{"org_members", roboto_orgs_members_log_change},
+		{"org_invites", roboto_orgs_invites_log_change},
+		{"org_email_domains", roboto_orgs_email_domains_log_change}
+	};
+	TriggerData *td = ro_trigger_data(fcinfo, "log_change", false);
+	const char *table = RelationGetRelationName(td->tg_relation);
+
+	for (int i = 0; i < (int) lengthof(triggers); i++)
+		if (strcmp(table, triggers[i].table) == 0)
+			return triggers[i].trigger(fcinfo);
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("log_change does not know table \"%s\"", table)));
+	return PointerGetDatum(NULL);	/* keep the compiler quiet */
 }
 
 static RoPlan org_events_plan = {

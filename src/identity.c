@@ -17,12 +17,8 @@
 #include "utils/numeric.h"
 
 #include "roboto_orgs.h"
+#include "records.h"
 
-/*
- * The claim named by roboto_orgs.jwt_claim in the JSON claims (not empty),
- * or NULL when the claim is missing, empty, or neither a string nor a number.
- * A string claim is taken as it is; a number as its text.
- */
 /*
  * The claims as jsonb. JSON that jsonb cannot hold (a \u0000 escape, or one
  * the server encoding cannot represent: 22P05) fails with 22P02 like any
@@ -56,6 +52,11 @@ parse_claims(const char *claims)
 	return jb;
 }
 
+/*
+ * The claim named by roboto_orgs.jwt_claim in the JSON claims (not empty),
+ * or NULL when the claim is missing, empty, or neither a string nor a number.
+ * A string claim is taken as it is; a number as its text.
+ */
 static char *
 caller_from_claims(const char *claims)
 {
@@ -131,8 +132,22 @@ ro_is_trusted_service(void)
 }
 
 static RoPlan user_exists_plan = {
-	"SELECT 1 FROM roboto_orgs.users WHERE user_id = $1", 1, {TEXTOID}
+	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
 };
+
+/*
+ * Whether a user exists. read_only: under the active snapshot; otherwise
+ * (triggers) also seeing what the statement that fired them deleted. Call
+ * inside ro_spi_begin/end.
+ */
+bool
+ro_user_exists(const char *user_id, bool read_only)
+{
+	Datum		v[1] = {CStringGetTextDatum(user_id)};
+
+	return ro_exec(&user_exists_plan, v, NULL, read_only, 1) > 0;
+}
 
 /*
  * The user must exist: 42501 when it is the caller (an unknown caller is
@@ -141,9 +156,7 @@ static RoPlan user_exists_plan = {
 void
 ro_require_known_user(const char *user_id, bool is_caller)
 {
-	Datum		v[1] = {CStringGetTextDatum(user_id)};
-
-	if (ro_exec(&user_exists_plan, v, NULL, true, 1) > 0)
+	if (ro_user_exists(user_id, true))
 		return;
 	if (is_caller)
 		ereport(ERROR,
@@ -188,9 +201,9 @@ ro_require_trusted_service(const char *action)
 }
 
 static RoPlan insert_user_plan = {
-	"INSERT INTO roboto_orgs.users (user_id, email, name, picture_url, is_service_user, is_system_user) "
+	"INSERT INTO roboto_orgs.users AS u (user_id, email, name, picture_url, is_service_user, is_system_user) "
 	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING "
-	"RETURNING ROW(user_id, email, name, picture_url, is_service_user, is_system_user)::roboto_orgs.user_record",
+	"RETURNING " RO_USER_RECORD("u"),
 	6, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID}
 };
 
@@ -218,8 +231,8 @@ PG_FUNCTION_INFO_V1(roboto_orgs_create_user);
 /*
  * create_user(user_id, email, name, picture_url, is_service_user, is_system_user).
  * Joining the org that a verified binding of the email's domain names is
- * the AFTER INSERT trigger users_join_by_email_domain's (domains.c), so it
- * holds for users inserted by any path.
+ * the AFTER INSERT trigger users_join_by_email_domain's
+ * (email_domain_bindings.c), so it holds for users inserted by any path.
  */
 Datum
 roboto_orgs_create_user(PG_FUNCTION_ARGS)

@@ -14,19 +14,7 @@
 #include "utils/builtins.h"
 
 #include "roboto_orgs.h"
-
-#define INVITER_ROW \
-	"CASE WHEN b.user_id IS NULL THEN NULL ELSE " \
-	"ROW(b.user_id, b.email, b.name, b.picture_url, b.is_service_user, b.is_system_user)::roboto_orgs.user_record END"
-#define ORG_ROW "ROW(o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by)::roboto_orgs.org_record"
-#define INVITE_STATUS \
-	"CASE WHEN i.status = 'pending' AND i.expires <= pg_catalog.now() " \
-	"THEN 'expired'::roboto_orgs.org_invite_status ELSE i.status END"
-#define INVITE_COLS "i.invite_id, i.user_id, " INVITER_ROW ", " ORG_ROW ", " INVITE_STATUS ", i.created, i.expires"
-#define INVITE_FROM \
-	"FROM roboto_orgs.org_invites i " \
-	"JOIN roboto_orgs.orgs o ON o.org_id = i.org_id " \
-	"LEFT JOIN roboto_orgs.users b ON b.user_id = i.invited_by "
+#include "records.h"
 
 typedef struct Invite
 {
@@ -40,6 +28,15 @@ static RoPlan invite_plan = {
 	1, {TEXTOID}
 };
 
+/* PT404: there is no invite invite_id */
+static RO_NORETURN void
+raise_invite_not_found(const char *invite_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_RO_NOT_FOUND),
+			 errmsg("invite \"%s\" does not exist", invite_id)));
+}
+
 /* The invite's org and invitee; PT404 if there is no such invite. Inside SPI. */
 static Invite
 find_invite(const char *invite_id)
@@ -48,9 +45,7 @@ find_invite(const char *invite_id)
 	Datum		v[1] = {CStringGetTextDatum(invite_id)};
 
 	if (ro_exec(&invite_plan, v, NULL, true, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("invite \"%s\" does not exist", invite_id)));
+		raise_invite_not_found(invite_id);
 	inv.invite_id = pstrdup(invite_id);
 	inv.org_id = ro_result_text(0, 0);
 	inv.user_id = ro_result_text(0, 1);
@@ -81,17 +76,15 @@ static void
 not_answerable(const Invite *inv)
 {
 	Datum		v[1] = {CStringGetTextDatum(inv->invite_id)};
-	char	   *status;
+	RoInviteStatus status;
 	bool		expired;
 	bool		isnull;
 
 	if (ro_exec_latest(&invite_state_plan, v, NULL, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("invite \"%s\" does not exist", inv->invite_id)));
-	status = ro_result_text(0, 0);
+		raise_invite_not_found(inv->invite_id);
+	status = ro_invite_status_from_label(ro_result_text(0, 0));
 	expired = DatumGetBool(ro_result(0, 1, &isnull));
-	if (strcmp(status, "pending") == 0 && expired)
+	if (status == RO_INVITE_PENDING && expired)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invite \"%s\" has expired", inv->invite_id),
@@ -99,7 +92,8 @@ not_answerable(const Invite *inv)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invite \"%s\" is no longer pending", inv->invite_id),
-			 errdetail("It was %s.", strcmp(status, "expired") == 0 ? "marked expired" : status)));
+			 errdetail("It was %s.", status == RO_INVITE_EXPIRED ? "marked expired"
+					   : ro_invite_status_label(status))));
 }
 
 static RoPlan answer_plan = {
@@ -110,9 +104,10 @@ static RoPlan answer_plan = {
 
 /* Move a pending, unexpired invite to a final status, else 22023. Inside SPI. */
 static void
-answer_invite(const Invite *inv, const char *status)
+answer_invite(const Invite *inv, RoInviteStatus status)
 {
-	Datum		v[2] = {CStringGetTextDatum(inv->invite_id), CStringGetTextDatum(status)};
+	Datum		v[2] = {CStringGetTextDatum(inv->invite_id),
+	CStringGetTextDatum(ro_invite_status_label(status))};
 
 	if (ro_exec(&answer_plan, v, NULL, false, 0) == 0)
 		not_answerable(inv);
@@ -132,7 +127,7 @@ static RoPlan insert_invite_plan = {
 };
 
 static RoPlan invite_record_plan = {
-	"SELECT ROW(" INVITE_COLS ")::roboto_orgs.org_invite_record " INVITE_FROM "WHERE i.invite_id = $1",
+	"SELECT ROW(" RO_INVITE_COLS ")::roboto_orgs.org_invite_record " RO_INVITE_FROM "WHERE i.invite_id = $1",
 	1, {TEXTOID}
 };
 
@@ -144,9 +139,7 @@ invite_record(const char *invite_id, bool read_only)
 	bool		isnull;
 
 	if (ro_exec(&invite_record_plan, v, NULL, read_only, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("invite \"%s\" does not exist", invite_id)));
+		raise_invite_not_found(invite_id);
 	return ro_result_copy(0, 0, &isnull);
 }
 
@@ -186,7 +179,7 @@ roboto_orgs_invite_user(PG_FUNCTION_ARGS)
 }
 
 static RoPlan org_invites_plan = {
-	"SELECT " INVITE_COLS " " INVITE_FROM
+	"SELECT " RO_INVITE_COLS " " RO_INVITE_FROM
 	"WHERE i.org_id = $1 AND i.status = 'pending' AND i.expires > pg_catalog.now() "
 	"ORDER BY i.created, i.invite_id",
 	1, {TEXTOID}
@@ -202,7 +195,7 @@ roboto_orgs_org_invites(PG_FUNCTION_ARGS)
 }
 
 static RoPlan invites_for_user_plan = {
-	"SELECT " INVITE_COLS " " INVITE_FROM
+	"SELECT " RO_INVITE_COLS " " RO_INVITE_FROM
 	"WHERE i.user_id = $1 AND i.status = 'pending' AND i.expires > pg_catalog.now() "
 	"ORDER BY i.created, i.invite_id",
 	1, {TEXTOID}
@@ -254,12 +247,6 @@ roboto_orgs_get_invite(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-static RoPlan join_plan = {
-	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES ($1, $2, '{user}') "
-	"ON CONFLICT (org_id, user_id) DO NOTHING",
-	2, {TEXTOID, TEXTOID}
-};
-
 PG_FUNCTION_INFO_V1(roboto_orgs_accept_invite);
 /* accept_invite(invite_id) */
 Datum
@@ -269,7 +256,6 @@ roboto_orgs_accept_invite(PG_FUNCTION_ARGS)
 	char	   *caller = ro_require_caller();
 	Invite		inv;
 	RoOrgAccess a;
-	Datum		v[2];
 	RoSpi		spi;
 	Datum		result;
 
@@ -278,14 +264,10 @@ roboto_orgs_accept_invite(PG_FUNCTION_ARGS)
 	require_invitee(&inv, caller, "accept");
 	a = ro_org_access(inv.org_id, caller, true);
 	if (!a.exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("invite \"%s\" does not exist", invite_id)));
+		raise_invite_not_found(invite_id);
 	ro_require_org_active(inv.org_id, &a);
-	answer_invite(&inv, "accepted");
-	v[0] = CStringGetTextDatum(inv.org_id);
-	v[1] = CStringGetTextDatum(inv.user_id);
-	ro_exec(&join_plan, v, NULL, false, 0);
+	answer_invite(&inv, RO_INVITE_ACCEPTED);
+	ro_join_org_as_user(inv.org_id, inv.user_id);
 	result = ro_org_user_record(inv.org_id, inv.user_id);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);
@@ -296,7 +278,7 @@ roboto_orgs_accept_invite(PG_FUNCTION_ARGS)
  * the org): a pending, unexpired invite moves to status.
  */
 static void
-close_invite(FunctionCallInfo fcinfo, const char *status)
+close_invite(FunctionCallInfo fcinfo, RoInviteStatus status)
 {
 	char	   *invite_id = ro_arg_cstring(fcinfo, 0, "invite_id");
 	char	   *caller = ro_require_caller();
@@ -305,7 +287,7 @@ close_invite(FunctionCallInfo fcinfo, const char *status)
 
 	ro_spi_begin(&spi);
 	inv = find_invite(invite_id);
-	if (strcmp(status, "declined") == 0)
+	if (status == RO_INVITE_DECLINED)
 		require_invitee(&inv, caller, "decline");
 	else
 		ro_require_org_role(inv.org_id, caller, RO_ADMIN, "revoke its invites", true);
@@ -318,7 +300,7 @@ PG_FUNCTION_INFO_V1(roboto_orgs_decline_invite);
 Datum
 roboto_orgs_decline_invite(PG_FUNCTION_ARGS)
 {
-	close_invite(fcinfo, "declined");
+	close_invite(fcinfo, RO_INVITE_DECLINED);
 	PG_RETURN_VOID();
 }
 
@@ -327,6 +309,6 @@ PG_FUNCTION_INFO_V1(roboto_orgs_revoke_invite);
 Datum
 roboto_orgs_revoke_invite(PG_FUNCTION_ARGS)
 {
-	close_invite(fcinfo, "revoked");
+	close_invite(fcinfo, RO_INVITE_REVOKED);
 	PG_RETURN_VOID();
 }

@@ -2,9 +2,10 @@
  * members.c
  *	  Members and their roles: Org.users, add_role_for_user,
  *	  remove_role_from_user, UpdateOrgUserRequest, ModifyRoleForUserRequest
- *	  (deprecated) and remove_user. Every change locks the org row first, so
- *	  changes to one org's members are serialised; the triggers keep the
- *	  invariants on top of that.
+ *	  (deprecated) and remove_user, and the one statement by which a user
+ *	  joins an org as user. Every change locks the org row first, so changes
+ *	  to one org's members are serialised; the triggers (invariants.c,
+ *	  limits.c, events.c) keep the invariants on top of that.
  */
 #include "postgres.h"
 
@@ -13,9 +14,8 @@
 #include "utils/builtins.h"
 
 #include "roboto_orgs.h"
+#include "records.h"
 
-#define USER_ROW "ROW(u.user_id, u.email, u.name, u.picture_url, u.is_service_user, u.is_system_user)::roboto_orgs.user_record"
-#define ORG_ROW "ROW(o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by)::roboto_orgs.org_record"
 
 typedef enum MemberChange
 {
@@ -42,15 +42,6 @@ static RoPlan delete_member_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
-static RoPlan org_user_plan = {
-	"SELECT ROW(" USER_ROW ", " ORG_ROW ", m.roles)::roboto_orgs.org_user_record "
-	"FROM roboto_orgs.org_members m "
-	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
-	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
-	"WHERE m.org_id = $1 AND m.user_id = $2",
-	2, {TEXTOID, TEXTOID}
-};
-
 /*
  * Change the roles of member user_id of org_id as the caller. Admins change
  * roles; only owners grant or revoke owner or touch an owner's roles; a
@@ -68,10 +59,7 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 	bool		isnull;
 
 	a = ro_org_access(org_id, caller, true);
-	if (!a.exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("org \"%s\" does not exist", org_id)));
+	ro_require_org_exists(org_id, &a);
 	if (!self_removal && ro_role_rank(a.caller_mask) < RO_ADMIN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -121,18 +109,24 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 	}
 }
 
-/* The org_user_record of a member, copied out of SPI; call inside ro_spi_begin/end */
-Datum
-ro_org_user_record(const char *org_id, const char *user_id)
+static RoPlan join_plan = {
+	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES ($1, $2, '{user}') "
+	"ON CONFLICT (org_id, user_id) DO NOTHING",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * user_id joins org_id with role user, unless already a member: the one way
+ * in besides create_org (accept_invite, and the sign-up auto-join of a bound
+ * email domain). The triggers check seats and invariants. Call inside
+ * ro_spi_begin/end.
+ */
+void
+ro_join_org_as_user(const char *org_id, const char *user_id)
 {
 	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
-	bool		isnull;
 
-	if (ro_exec(&org_user_plan, v, NULL, false, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id)));
-	return ro_result_copy(0, 0, &isnull);
+	ro_exec(&join_plan, v, NULL, false, 0);
 }
 
 /* An org_role_name argument that must not be NULL, as a bit */
@@ -255,7 +249,7 @@ roboto_orgs_modify_role_for_user(PG_FUNCTION_ARGS)
 }
 
 static RoPlan org_users_plan = {
-	"SELECT " USER_ROW ", " ORG_ROW ", m.roles "
+	"SELECT " RO_USER_RECORD("u") ", " RO_ORG_RECORD("o") ", m.roles "
 	"FROM roboto_orgs.org_members m "
 	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
 	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "

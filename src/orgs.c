@@ -1,7 +1,9 @@
 /*
  * orgs.c
- *	  Orgs: create, read, list, update and delete (the seed's Org methods),
- *	  and the access check every org operation starts with.
+ *	  Orgs: create, read, list, update, delete and move between tiers (the
+ *	  seed's Org methods, set_org_tier beyond it). The access check they
+ *	  start with is access.c's; the invariants on the orgs table are
+ *	  invariants.c's.
  */
 #include "postgres.h"
 
@@ -12,178 +14,7 @@
 #include "utils/builtins.h"
 
 #include "roboto_orgs.h"
-
-#define ORG_COLS "o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by"
-#define ORG_ROW "ROW(" ORG_COLS ")::roboto_orgs.org_record"
-
-static RoPlan access_plan = {
-	"SELECT o.status::text, m.roles::text[] "
-	"FROM roboto_orgs.orgs o "
-	"LEFT JOIN roboto_orgs.org_members m ON m.org_id = o.org_id AND m.user_id = $2 "
-	"WHERE o.org_id = $1",
-	2, {TEXTOID, TEXTOID}
-};
-
-static RoPlan lock_org_plan = {
-	"SELECT o.status::text FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
-	1, {TEXTOID}
-};
-
-static RoPlan caller_roles_plan = {
-	"SELECT m.roles::text[] FROM roboto_orgs.org_members m WHERE m.org_id = $1 AND m.user_id = $2",
-	2, {TEXTOID, TEXTOID}
-};
-
-/* Record an existing org's status (a text datum) in a */
-static void
-set_status(RoOrgAccess *a, Datum status)
-{
-	char	   *s = TextDatumGetCString(status);
-
-	a->exists = true;
-	a->active = strcmp(s, "active") == 0;
-	a->deprovisioning = strcmp(s, "de-provisioning") == 0;
-}
-
-/*
- * Whether the org exists, is de-provisioning, and the caller's roles in it.
- * With lock_org, the org row is locked (FOR NO KEY UPDATE) so that changes to
- * one org's members are serialised, and the caller's roles are read with the
- * latest snapshot, so a role lost to a transaction we waited for is seen.
- * Call inside ro_spi_begin/end.
- */
-RoOrgAccess
-ro_org_access(const char *org_id, const char *caller, bool lock_org)
-{
-	RoOrgAccess a = {false, false, false, 0};
-	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(caller ? caller : "")};
-	char		n[2] = {' ', caller ? ' ' : 'n'};
-	bool		isnull;
-	Datum		roles;
-
-	if (lock_org)
-	{
-		if (ro_exec(&lock_org_plan, v, n, false, 1) == 0)
-			return a;
-		set_status(&a, ro_result(0, 0, &isnull));
-		if (caller != NULL && ro_exec_latest(&caller_roles_plan, v, n, 1) > 0)
-		{
-			roles = ro_result(0, 0, &isnull);
-			a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
-		}
-		return a;
-	}
-	if (ro_exec(&access_plan, v, n, true, 1) == 0)
-		return a;
-	set_status(&a, ro_result(0, 0, &isnull));
-	roles = ro_result(0, 1, &isnull);
-	a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
-	return a;
-}
-
-/*
- * The org must exist (PT404) and the caller must hold min_role in it (42501).
- * action completes "... to <action>" in the message.
- */
-static void
-require_role_in(const RoOrgAccess *a, const char *org_id, const char *caller,
-				RoRole min_role, const char *action)
-{
-	if (!a->exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("org \"%s\" does not exist", org_id)));
-	if (ro_role_rank(a->caller_mask) < min_role)
-	{
-		if (a->caller_mask == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("user \"%s\" is not a member of org \"%s\"", caller, org_id),
-					 errdetail("Only members with role %s or above may %s.",
-							   ro_role_label(min_role), action)));
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("user \"%s\" needs role %s in org \"%s\" to %s",
-						caller, ro_role_label(min_role), org_id, action)));
-	}
-}
-
-/* Look the org and the caller's roles up, then require_role_in() */
-RoOrgAccess
-ro_require_org_role(const char *org_id, const char *caller, RoRole min_role,
-					const char *action, bool lock_org)
-{
-	RoOrgAccess a = ro_org_access(org_id, caller, lock_org);
-
-	require_role_in(&a, org_id, caller, min_role, action);
-	return a;
-}
-
-/* 22023 for an org that is being de-provisioned: nothing but deletion is allowed */
-void
-ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a)
-{
-	if (a->deprovisioning)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("org \"%s\" is being de-provisioned", org_id),
-				 errdetail("An org in status de-provisioning can only be deleted.")));
-}
-
-/* 22023 unless the org is active (invitations and joins need an active org) */
-void
-ro_require_org_active(const char *org_id, RoOrgAccess *a)
-{
-	ro_require_org_not_deprovisioning(org_id, a);
-	if (!a->active)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("org \"%s\" is not active", org_id),
-				 errdetail("Only active orgs take new members."),
-				 errhint("An owner moves the org to status active with update_org().")));
-}
-
-/*
- * The body of every "list something of an org" function: the org (first
- * argument) must exist and the caller hold min_role in it; then plan's rows
- * for that org ($1) become the function's result set. action completes
- * "... to <action>" in the refusal.
- */
-void
-ro_list_org(FunctionCallInfo fcinfo, RoPlan *plan, RoRole min_role, const char *action,
-			bits32 srf_flags)
-{
-	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
-	char	   *caller = ro_require_caller();
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-	RoSpi		spi;
-
-	InitMaterializedSRF(fcinfo, srf_flags);
-	ro_spi_begin(&spi);
-	ro_require_org_role(org_id, caller, min_role, action, false);
-	ro_exec(plan, v, NULL, true, 0);
-	ro_result_to_tuplestore(fcinfo);
-	ro_spi_end(&spi);
-}
-
-static RoPlan org_record_plan = {
-	"SELECT " ORG_ROW " FROM roboto_orgs.orgs o WHERE o.org_id = $1",
-	1, {TEXTOID}
-};
-
-/* The org_record of an org, copied out of SPI; call inside ro_spi_begin/end */
-Datum
-ro_org_record(const char *org_id, bool read_only)
-{
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-	bool		isnull;
-
-	if (ro_exec(&org_record_plan, v, NULL, read_only, 1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("org \"%s\" does not exist", org_id)));
-	return ro_result_copy(0, 0, &isnull);
-}
+#include "records.h"
 
 /*
  * The org and its owner in one statement: the deferred check that a new org
@@ -202,8 +33,8 @@ static RoPlan insert_org_plan = {
 };
 
 /* 23505 for a taken org name */
-static void
-name_taken(const char *name)
+static RO_NORETURN void
+raise_org_name_taken(const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -240,7 +71,7 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 	ro_spi_begin(&spi);
 	ro_require_known_user(caller, true);
 	if (ro_exec(&insert_org_plan, v, NULL, false, 1) == 0)
-		name_taken(name);
+		raise_org_name_taken(name);
 	if (PG_GETARG_BOOL(1))
 		ro_bind_creator_email_domain(org_id, caller);
 	result = ro_org_record(org_id, false);
@@ -250,7 +81,7 @@ roboto_orgs_create_org(PG_FUNCTION_ARGS)
 
 /* The org's record with the caller's roles: get_org's access check and answer in one read */
 static RoPlan get_org_plan = {
-	"SELECT o.status::text, m.roles::text[], " ORG_ROW " "
+	"SELECT o.status::text, m.roles::text[], " RO_ORG_RECORD("o") " "
 	"FROM roboto_orgs.orgs o "
 	"LEFT JOIN roboto_orgs.org_members m ON m.org_id = o.org_id AND m.user_id = $2 "
 	"WHERE o.org_id = $1",
@@ -268,26 +99,25 @@ roboto_orgs_get_org(PG_FUNCTION_ARGS)
 	Datum		result;
 
 	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(caller)};
-	RoOrgAccess a = {false, false, false, 0};
+	RoOrgAccess a = {false, RO_ORG_PROVISIONING, 0};
 	bool		isnull;
 
 	ro_spi_begin(&spi);
 	if (ro_exec(&get_org_plan, v, NULL, true, 1) > 0)
 	{
-		Datum		roles;
+		bool		roles_null;
+		Datum		roles = ro_result(0, 1, &roles_null);
 
-		set_status(&a, ro_result(0, 0, &isnull));
-		roles = ro_result(0, 1, &isnull);
-		a.caller_mask = isnull ? 0 : ro_mask_from_text_array(roles);
+		a = ro_org_access_of(ro_result(0, 0, &isnull), roles_null, roles);
 	}
-	require_role_in(&a, org_id, caller, RO_USER, "read it");
+	ro_require_role_in(&a, org_id, caller, RO_USER, "read it");
 	result = ro_result_copy(0, 2, &isnull);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);
 }
 
 static RoPlan orgs_of_user_plan = {
-	"SELECT " ORG_COLS " FROM roboto_orgs.org_members m "
+	"SELECT " RO_ORG_COLS("o") " FROM roboto_orgs.org_members m "
 	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
 	"WHERE m.user_id = $1 ORDER BY m.created, m.org_id",
 	1, {TEXTOID}
@@ -379,7 +209,7 @@ roboto_orgs_update_org(PG_FUNCTION_ARGS)
 		Datum		nv[2] = {v[1], v[0]};
 
 		if (ro_exec(&name_taken_plan, nv, NULL, true, 1) > 0)
-			name_taken(name);
+			raise_org_name_taken(name);
 	}
 	ro_exec(&update_org_plan, v, n, false, 0);
 	result = ro_org_record(org_id, false);
@@ -499,10 +329,7 @@ roboto_orgs_set_org_tier(PG_FUNCTION_ARGS)
 
 	ro_spi_begin(&spi);
 	a = ro_org_access(org_id, NULL, true);
-	if (!a.exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("org \"%s\" does not exist", org_id)));
+	ro_require_org_exists(org_id, &a);
 	ro_require_org_not_deprovisioning(org_id, &a);
 	ro_exec(&set_tier_plan, v, NULL, false, 0);
 	result = ro_org_record(org_id, false);

@@ -224,12 +224,6 @@ static RoPlan caller_memberships_plan = {
 	1, {TEXTOID}
 };
 
-static RoPlan member_roles_plan = {
-	"SELECT m.roles::pg_catalog.text[] FROM roboto_orgs.org_members m "
-	"WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2",
-	2, {TEXTOID, TEXTOID}
-};
-
 static RoPlan permission_role_plan = {
 	"SELECT pg_catalog.min(rp.role)::pg_catalog.text FROM roboto_orgs.role_permissions rp "
 	"WHERE rp.permission OPERATOR(pg_catalog.=) $1",
@@ -394,22 +388,14 @@ cache_load(RlsCache *c, Snapshot snap)
 static RoRole
 lookup_rank(const char *caller, RlsKey key)
 {
-	Datum		v[2];
+	char	   *org_id = pnstrdup(key.data, key.len);
 	RoSpi		spi;
-	RoRole		rank = RO_ROLE_NONE;
-	bool		isnull;
+	RoRole		rank;
 
-	v[0] = PointerGetDatum(cstring_to_text_with_len(key.data, key.len));
-	v[1] = CStringGetTextDatum(caller);
 	ro_spi_begin(&spi);
-	if (ro_exec(&member_roles_plan, v, NULL, true, 1) > 0)
-	{
-		Datum		roles = ro_result(0, 0, &isnull);
-
-		if (!isnull)
-			rank = ro_role_rank(ro_mask_from_text_array(roles));
-	}
+	rank = ro_role_rank(ro_member_mask(org_id, caller, false));
 	ro_spi_end(&spi);
+	pfree(org_id);
 	return rank;
 }
 

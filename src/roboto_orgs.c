@@ -1,7 +1,8 @@
 /*
  * roboto_orgs.c
- *	  Module entry: the settings (GUCs) of roboto_orgs, roles as bit sets, and
- *	  the argument checks every SQL function shares.
+ *	  Module entry: the settings (GUCs) of roboto_orgs, roles as bit sets,
+ *	  org and invite statuses as C enums (the one place their SQL labels are
+ *	  spelled), and the argument checks every SQL function shares.
  */
 #include "postgres.h"
 
@@ -199,6 +200,43 @@ ro_text_array_from_mask(int mask)
 		if (mask & RO_BIT(r))
 			elems[n++] = CStringGetTextDatum(role_labels[r]);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Labels of org_status, in RoOrgStatus order */
+static const char *const org_status_labels[] = {"provisioning", "active", "de-provisioning"};
+
+/* Labels of org_invite_status, in RoInviteStatus order */
+static const char *const invite_status_labels[] = {"pending", "accepted", "declined", "revoked", "expired"};
+
+/* Status of an org_status label */
+RoOrgStatus
+ro_org_status_from_label(const char *label)
+{
+	for (int s = 0; s < (int) lengthof(org_status_labels); s++)
+		if (strcmp(label, org_status_labels[s]) == 0)
+			return (RoOrgStatus) s;
+	elog(ERROR, "unexpected org_status value \"%s\"", label);
+	return RO_ORG_PROVISIONING; /* keep the compiler quiet */
+}
+
+/* Label of an invite status */
+const char *
+ro_invite_status_label(RoInviteStatus status)
+{
+	if ((int) status < 0 || (int) status >= (int) lengthof(invite_status_labels))
+		elog(ERROR, "invalid invite status %d", (int) status);
+	return invite_status_labels[status];
+}
+
+/* Status of an org_invite_status label */
+RoInviteStatus
+ro_invite_status_from_label(const char *label)
+{
+	for (int s = 0; s < (int) lengthof(invite_status_labels); s++)
+		if (strcmp(label, invite_status_labels[s]) == 0)
+			return (RoInviteStatus) s;
+	elog(ERROR, "unexpected org_invite_status value \"%s\"", label);
+	return RO_INVITE_PENDING;	/* keep the compiler quiet */
 }
 
 /* A text argument that must not be NULL (22004) */

@@ -1,7 +1,9 @@
 /*
  * roboto_orgs.h
- *	  Declarations shared by the parts of roboto_orgs: settings, SQLSTATEs,
- *	  roles as bit sets, SPI plan helpers, identity and access checks.
+ *	  Declarations shared by the parts of roboto_orgs, grouped by the file
+ *	  that defines them: settings, SQLSTATEs, roles as bit sets, statuses,
+ *	  SPI plan helpers, identity, trigger rows, access checks, records,
+ *	  limits, events. CONTRIBUTING.md ("Code map") shows how they layer.
  */
 #ifndef ROBOTO_ORGS_H
 #define ROBOTO_ORGS_H
@@ -86,55 +88,99 @@ extern Datum ro_result_copy(int row, int col, bool *isnull);
 extern char *ro_result_text(int row, int col);
 extern void ro_result_to_tuplestore(FunctionCallInfo fcinfo);
 
+/*
+ * Org and invite statuses as C values; their labels are the SQL enums'
+ * (org_status, org_invite_status), converted in one place (roboto_orgs.c).
+ */
+typedef enum RoOrgStatus
+{
+	RO_ORG_PROVISIONING,
+	RO_ORG_ACTIVE,
+	RO_ORG_DEPROVISIONING
+} RoOrgStatus;
+
+typedef enum RoInviteStatus
+{
+	RO_INVITE_PENDING,
+	RO_INVITE_ACCEPTED,
+	RO_INVITE_DECLINED,
+	RO_INVITE_REVOKED,
+	RO_INVITE_EXPIRED
+} RoInviteStatus;
+
+extern RoOrgStatus ro_org_status_from_label(const char *label);
+extern const char *ro_invite_status_label(RoInviteStatus status);
+extern RoInviteStatus ro_invite_status_from_label(const char *label);
+
+/* Argument checks (roboto_orgs.c) */
+extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern void ro_check_name(const char *what, const char *value, bool allow_null);
+
 /* Identity (identity.c) */
 extern char *ro_caller_id(void);
 extern char *ro_require_caller(void);
 /* Call ro_is_trusted_service() before ro_spi_begin(): inside, the user is the extension owner */
 extern bool ro_is_trusted_service(void);
 extern void ro_require_trusted_service(const char *action);
+extern bool ro_user_exists(const char *user_id, bool read_only);
 extern void ro_require_known_user(const char *user_id, bool is_caller);
 
-/* Access to an org (orgs.c) */
+/* ids.c */
+extern char *ro_new_id(const char *prefix);
+
+/* Restore detection (restore.c) */
+extern bool ro_restoring(void);
+
+/* Reading the rows a trigger sees (tuples.c) */
+struct TriggerData;
+extern struct TriggerData *ro_trigger_data(FunctionCallInfo fcinfo, const char *name, bool before);
+extern Datum ro_tuple_value(HeapTuple tuple, TupleDesc desc, const char *column, bool *isnull);
+extern char *ro_tuple_text(HeapTuple tuple, TupleDesc desc, const char *column);
+extern char *ro_tuple_enum_label(HeapTuple tuple, TupleDesc desc, const char *column);
+extern int	ro_tuple_roles(HeapTuple tuple, TupleDesc desc);
+extern bool ro_column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, const char *column);
+
+/* Access to an org (access.c) */
 typedef struct RoOrgAccess
 {
 	bool		exists;
-	bool		active;			/* status active */
-	bool		deprovisioning; /* status de-provisioning */
+	RoOrgStatus status;			/* when exists */
 	int			caller_mask;	/* roles of the caller, 0 if not a member */
 } RoOrgAccess;
 
+extern bool ro_read_org_status(const char *org_id, bool lock, RoOrgStatus *status);
+extern int	ro_member_mask(const char *org_id, const char *user_id, bool latest);
 extern RoOrgAccess ro_org_access(const char *org_id, const char *caller, bool lock_org);
+extern RoOrgAccess ro_org_access_of(Datum status, bool roles_null, Datum roles);
+extern RO_NORETURN void ro_raise_org_not_found(const char *org_id);
+extern void ro_require_org_exists(const char *org_id, const RoOrgAccess *a);
+extern void ro_require_role_in(const RoOrgAccess *a, const char *org_id, const char *caller,
+							   RoRole min_role, const char *action);
 extern RoOrgAccess ro_require_org_role(const char *org_id, const char *caller,
 									   RoRole min_role, const char *action, bool lock_org);
-extern void ro_require_org_not_deprovisioning(const char *org_id, RoOrgAccess *a);
-extern void ro_require_org_active(const char *org_id, RoOrgAccess *a);
-extern Datum ro_org_record(const char *org_id, bool read_only);
+extern void ro_require_org_not_deprovisioning(const char *org_id, const RoOrgAccess *a);
+extern void ro_require_org_active(const char *org_id, const RoOrgAccess *a);
 extern void ro_list_org(FunctionCallInfo fcinfo, RoPlan *plan, RoRole min_role,
 						const char *action, bits32 srf_flags);
 
-/* members.c */
+/* Records (records.c; their column lists in records.h) */
+extern Datum ro_org_record(const char *org_id, bool read_only);
 extern Datum ro_org_user_record(const char *org_id, const char *user_id);
 
-/* Argument checks */
-extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
-extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
-extern void ro_check_name(const char *what, const char *value, bool allow_null);
-
-/* triggers.c */
-struct TriggerData;
-extern struct TriggerData *ro_trigger_data(FunctionCallInfo fcinfo, const char *name, bool before);
+/* Tier limits (limits.c) */
 extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 							char **tier, int *max_members);
-extern void ro_org_full(const char *org_id, const char *tier, int max_members);
+extern RO_NORETURN void ro_raise_org_full(const char *org_id, const char *tier, int max_members);
 
-/* events.c */
-extern bool ro_restoring(void);
-extern bool ro_events_enabled(void);
-extern Datum ro_tuple_jsonb(HeapTuple tuple, TupleDesc desc);
+/* The event log (events.c) */
 extern void ro_log_event(const char *org_id, const char *kind, const char *subject,
 						 Datum before, Datum after);
 
-/* Email domains (email_domain.c: the type; domains.c: the operations) */
+/* Members (members.c) */
+extern void ro_join_org_as_user(const char *org_id, const char *user_id);
+
+/* Email domains (email_domain.c: the type; email_domain_bindings.c: the bindings) */
 #include "domain_parse.h"
 
 extern RoDomainStatus ro_email_domain_normalize(const char *s, size_t len, bool email,
@@ -142,8 +188,5 @@ extern RoDomainStatus ro_email_domain_normalize(const char *s, size_t len, bool 
 extern RO_NORETURN void ro_email_domain_report(RoDomainStatus st, const char *detail,
 											const char *s, size_t len, bool email);
 extern void ro_bind_creator_email_domain(const char *org_id, const char *caller);
-
-/* ids.c */
-extern char *ro_new_id(const char *prefix);
 
 #endif							/* ROBOTO_ORGS_H */

@@ -3,19 +3,11 @@
 -- named by roboto_orgs.service_role) and sign-up with create_user().
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(77);
 
--- A fingerprint of every table, to check that failed calls wrote nothing
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
-  SELECT pg_catalog.concat_ws(' / ',
-    (SELECT count(*) || ' users ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.user_id), '')) FROM roboto_orgs.users t),
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t))
-$$;
-
--- An API role that is not the trusted service, a service role, and roles
--- that are (not) members of it
-CREATE ROLE roboto_test_api NOLOGIN;
+-- A service role, and roles that are (not) members of it (the API role that
+-- is not the trusted service is the fixture's roboto_test_api)
 CREATE ROLE roboto_orgs_service NOLOGIN;
 CREATE ROLE roboto_test_svc NOLOGIN IN ROLE roboto_orgs_service;
 CREATE ROLE roboto_test_svc_noinherit NOLOGIN NOINHERIT IN ROLE roboto_orgs_service;

@@ -3,19 +3,11 @@
 -- permission denial, every documented SQLSTATE, bad input writing nothing.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(99);
 
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
-  SELECT pg_catalog.concat_ws(' / ',
-    (SELECT count(*) || ' users ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.user_id), '')) FROM roboto_orgs.users t),
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t))
-$$;
-
-CREATE ROLE roboto_test_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_api');
   PERFORM roboto_orgs.create_user(u, u || '@example.com', initcap(u))
   FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave']) u;
 END

@@ -8,6 +8,7 @@
 --      nothing but deletion.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(82);
 
 CREATE FUNCTION pg_temp.roles_of(org text, who text) RETURNS text LANGUAGE sql AS $$
@@ -32,10 +33,8 @@ BEGIN
 END
 $$;
 
-CREATE ROLE roboto_test_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_api');
   PERFORM roboto_orgs.create_user(u) FROM unnest(ARRAY['alice', 'bob', 'carol', 'dora']) u;
 END
 $$;

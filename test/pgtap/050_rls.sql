@@ -2,12 +2,11 @@
 -- caller, as a non-superuser API role, and in a policy of an app's own table.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(36);
 
-CREATE ROLE roboto_test_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_api');
   PERFORM roboto_orgs.create_user(u) FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave']) u;
 END
 $$;

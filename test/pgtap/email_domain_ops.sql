@@ -6,29 +6,19 @@
 -- write nothing.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(98);
 -- Tier limits on bound domains are tested in lifecycle_limits.sql and at the
 -- end of this file; here an org binds as many as it likes
 UPDATE roboto_orgs.tier_limits SET max_email_domains = NULL WHERE tier = 'free';
-
--- A fingerprint of every table, to check that failed calls wrote nothing
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$
-  SELECT pg_catalog.concat_ws(' / ',
-    (SELECT count(*) || ' users ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.user_id), '')) FROM roboto_orgs.users t),
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t),
-    (SELECT count(*) || ' domains ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.email_domain::text), '')) FROM roboto_orgs.org_email_domains t))
-$$;
 
 -- Roles of user_id in org_id, as text (NULL for a non-member)
 CREATE FUNCTION pg_temp.roles_of(org_id text, user_id text) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$
   SELECT m.roles::text FROM roboto_orgs.org_members m WHERE m.org_id = $1 AND m.user_id = $2
 $$;
 
--- An API role, and a trusted service role
-CREATE ROLE roboto_ed_api NOLOGIN;
+-- A trusted service role (the API role is the fixture's roboto_test_api)
 CREATE ROLE roboto_ed_service NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_ed_api') IS NOT NULL AS _ok \gset
 SELECT roboto_orgs.grant_api_access('roboto_ed_service') IS NOT NULL AS _ok \gset
 SET roboto_orgs.service_role = 'roboto_ed_service';
 
@@ -45,13 +35,13 @@ RESET ROLE;
 --------------------------------------------------------------------------------
 -- create_org(..., bind_email_domain => true)
 --------------------------------------------------------------------------------
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok($$SELECT roboto_orgs.create_org('Acme', bind_email_domain => true)$$,
   'create_org with bind_email_domain binds the creator''s domain');
 RESET ROLE;
 SELECT org_id AS acme FROM roboto_orgs.orgs WHERE name = 'Acme' \gset
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT results_eq(
   format('SELECT email_domain::text, verified, bound_by FROM roboto_orgs.email_domain_bindings(%L)', :'acme'),
   $$VALUES ('acme.com', true, 'alice')$$,
@@ -80,7 +70,7 @@ SET roboto_orgs.user_id = 'eve';
 SELECT lives_ok($$SELECT roboto_orgs.create_org('Evil')$$, 'create_org without binding');
 RESET ROLE;
 SELECT org_id AS evil FROM roboto_orgs.orgs WHERE name = 'Evil' \gset
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT is((SELECT count(*) FROM roboto_orgs.email_domains(:'evil')), 0::bigint, 'create_org without binding binds nothing');
 
 --------------------------------------------------------------------------------
@@ -103,7 +93,7 @@ SELECT is((SELECT count(*) FROM roboto_orgs.org_members WHERE user_id = 'hal'), 
 --------------------------------------------------------------------------------
 -- bind_email_domain
 --------------------------------------------------------------------------------
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT pg_temp.fingerprint() AS before \gset
 SET roboto_orgs.user_id = 'bob';
 SELECT throws_ok(format('SELECT roboto_orgs.bind_email_domain(%L, %L)', :'acme', 'acme-labs.io'), '42501',
@@ -179,7 +169,7 @@ SET ROLE roboto_ed_service;
 SELECT roboto_orgs.create_user('carl', 'carl@acme-labs.io') IS NOT NULL AS _ok \gset
 SELECT is(pg_temp.roles_of(:'acme', 'carl'), NULL, 'an unverified binding makes nobody join');
 
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT pg_temp.fingerprint() AS before \gset
 SET roboto_orgs.user_id = 'alice';
 SELECT throws_ok(format('SELECT roboto_orgs.verify_email_domain(%L, %L)', :'acme', 'acme-labs.io'), '42501',
@@ -210,7 +200,7 @@ SELECT ok((SELECT verified FROM roboto_orgs.org_email_domains WHERE email_domain
 --------------------------------------------------------------------------------
 -- unbind_email_domain
 --------------------------------------------------------------------------------
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT pg_temp.fingerprint() AS before \gset
 SET roboto_orgs.user_id = 'bob';
 SELECT throws_ok(format('SELECT roboto_orgs.unbind_email_domain(%L, %L)', :'acme', 'acme-labs.io'), '42501',
@@ -239,7 +229,7 @@ SELECT throws_ok(format('SELECT roboto_orgs.unbind_email_domain(%L, %L)', :'acme
 SET ROLE roboto_ed_service;
 SELECT roboto_orgs.create_user('ida', 'ida@acme-labs.io') IS NOT NULL AS _ok \gset
 SELECT is(pg_temp.roles_of(:'acme', 'ida'), NULL, 'after unbinding, new users no longer join');
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'eve';
 SELECT lives_ok(format('SELECT roboto_orgs.bind_email_domain(%L, %L)', :'evil', 'acme-labs.io'), 'an unbound domain can be bound by another org');
 
@@ -260,17 +250,17 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_email_domains (email_domai
 --------------------------------------------------------------------------------
 -- An org that is de-provisioning (invariant 3)
 --------------------------------------------------------------------------------
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT roboto_orgs.create_org('Doomed', bind_email_domain => false) IS NOT NULL AS _ok \gset
 RESET ROLE;
 SELECT org_id AS doomed FROM roboto_orgs.orgs WHERE name = 'Doomed' \gset
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT roboto_orgs.bind_email_domain(:'doomed', 'doomed.io') IS NOT NULL AS _ok \gset
 SELECT roboto_orgs.bind_email_domain(:'doomed', 'doomed-too.io') IS NOT NULL AS _ok \gset
 SET ROLE roboto_ed_service;
 SELECT roboto_orgs.verify_email_domain(:'doomed', 'doomed.io') IS NOT NULL AS _ok \gset
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT roboto_orgs.update_org(:'doomed', status => 'de-provisioning') IS NOT NULL AS _ok \gset
 SELECT pg_temp.fingerprint() AS before \gset
 SELECT throws_ok(format('SELECT roboto_orgs.bind_email_domain(%L, %L)', :'doomed', 'doomed-3.io'), '22023',
@@ -289,7 +279,7 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_email_domains (email_domai
   '23514', NULL, 'a direct insert for a de-provisioning org: 23514 (trigger)');
 SELECT throws_ok(format($$UPDATE roboto_orgs.org_email_domains SET verified = true WHERE org_id = %L$$, :'doomed'),
   '23514', NULL, 'a direct update for a de-provisioning org: 23514 (trigger)');
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SELECT lives_ok(format('SELECT roboto_orgs.delete_org(%L)', :'doomed'), 'the owner deletes the org');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM roboto_orgs.org_email_domains WHERE email_domain::text LIKE 'doomed%'), 0::bigint,
@@ -312,7 +302,7 @@ INSERT INTO roboto_orgs.webmail_domains (email_domain, refused, note) VALUES ('G
 SELECT is((SELECT refused::text || ' ' || note FROM roboto_orgs.webmail_domains WHERE email_domain OPERATOR(roboto_orgs.=) 'gmail.com'),
   'false allowed here', 'inserting a listed domain merges into its row (so a dump restores over the shipped list)');
 INSERT INTO roboto_orgs.webmail_domains (email_domain, note) VALUES ('webmail.example', 'local provider');
-SET ROLE roboto_ed_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'gina';
 SELECT lives_ok($$SELECT roboto_orgs.create_org('Gina Inc', bind_email_domain => true)$$, 'a domain no longer refused can be bound');
 SET roboto_orgs.user_id = 'eve';
@@ -322,7 +312,7 @@ SELECT throws_ok(format('SELECT roboto_orgs.bind_email_domain(%L, %L)', :'evil',
 --------------------------------------------------------------------------------
 -- Privileges of the type
 --------------------------------------------------------------------------------
-SELECT ok(has_function_privilege('roboto_ed_api', 'roboto_orgs.email_domain_of(text)', 'EXECUTE'), 'API roles may call email_domain_of');
+SELECT ok(has_function_privilege('roboto_test_api', 'roboto_orgs.email_domain_of(text)', 'EXECUTE'), 'API roles may call email_domain_of');
 SELECT ok(has_function_privilege('public', 'roboto_orgs.email_domain_eq(roboto_orgs.email_domain, roboto_orgs.email_domain)', 'EXECUTE'),
   'the type''s operators are usable by anyone');
 SELECT is((SELECT 'B.com'::roboto_orgs.email_domain OPERATOR(roboto_orgs.=) 'b.com'), true, 'an API role compares domains');

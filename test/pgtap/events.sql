@@ -4,6 +4,7 @@
 -- org_events() paging, argument checks and permissions.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(77);
 
 -- The last event id so far, and the events after a mark, read past the API
@@ -26,15 +27,13 @@ CREATE FUNCTION pg_temp.count_events() RETURNS bigint
   SELECT count(*) FROM roboto_orgs.events
 $$;
 
-CREATE ROLE roboto_test_lc_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_lc_api');
   PERFORM roboto_orgs.create_user(u, u || '@example.com')
   FROM unnest(ARRAY['alice', 'adam', 'uma', 'bob', 'carol', 'dave', 'erin', 'eve']) u;
 END
 $$;
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 
 --------------------------------------------------------------------------------
 -- Orgs: created, renamed, status changed, updated, deleted
@@ -44,8 +43,8 @@ SELECT pg_temp.mark() AS m \gset
 SELECT org_id AS acme FROM roboto_orgs.create_org('Acme Events') \gset
 SELECT results_eq(
   format($$SELECT org_id, kind, actor, actor_role, subject, before FROM pg_temp.since(%s)$$, :m),
-  format($$VALUES (%L, 'org.created', 'alice', 'roboto_test_lc_api', NULL::text, NULL::jsonb),
-                  (%L, 'member.joined', 'alice', 'roboto_test_lc_api', 'alice', NULL::jsonb)$$, :'acme', :'acme'),
+  format($$VALUES (%L, 'org.created', 'alice', 'roboto_test_api', NULL::text, NULL::jsonb),
+                  (%L, 'member.joined', 'alice', 'roboto_test_api', 'alice', NULL::jsonb)$$, :'acme', :'acme'),
   'create_org() writes exactly org.created and member.joined (the owner): actor the caller, actor_role the API role');
 SELECT is((SELECT after - 'created' FROM pg_temp.since(:m) WHERE kind = 'org.created'),
   jsonb_build_object('org_id', :'acme', 'name', 'Acme Events', 'tier', 'free', 'status', 'active',
@@ -78,7 +77,7 @@ SELECT results_eq(
   format($$SELECT kind, actor, actor_role, subject FROM pg_temp.since(%s)$$, :m),
   format($$VALUES ('org.created', NULL::text, %L, NULL::text), ('member.joined', NULL, %L, 'alice')$$, current_user, current_user),
   'direct INSERTs by the trusted service: one event each, no actor, actor_role the superuser');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT pg_temp.mark() AS m \gset
 SELECT roboto_orgs.update_org('og_lc_events_prov', name => 'Prov Events Live', status => 'active') \g /dev/null
@@ -100,14 +99,14 @@ SELECT results_eq(
   format($$SELECT kind, actor, after->>'name', after->>'data_region' FROM pg_temp.since(%s)$$, :m),
   $$VALUES ('org.updated', 'alice', 'Acme Events Direct', 'eu-west')$$,
   'a direct UPDATE of two columns writes one org.updated (the actor is whoever roboto_orgs.user_id names)');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 
 --------------------------------------------------------------------------------
 -- Invites: sent, accepted, declined, revoked, expired
 --------------------------------------------------------------------------------
 RESET ROLE;
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (:'acme', 'adam', '{admin}'), (:'acme', 'uma', '{user}');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'adam';
 SELECT pg_temp.mark() AS m \gset
 SELECT invite_id AS inv_bob FROM roboto_orgs.invite_user(:'acme', 'bob') \gset
@@ -146,7 +145,7 @@ SELECT results_eq(
 SELECT invite_id AS inv_erin FROM roboto_orgs.invite_user(:'acme', 'erin') \gset
 RESET ROLE;
 UPDATE roboto_orgs.org_invites SET expires = now() - interval '1 minute' WHERE invite_id = :'inv_erin';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT pg_temp.mark() AS m \gset
 SELECT invite_id AS inv_erin2 FROM roboto_orgs.invite_user(:'acme', 'erin') \gset
 SELECT results_eq(
@@ -163,7 +162,7 @@ SELECT results_eq(
   format($$SELECT kind, actor, subject, after->>'status' FROM pg_temp.since(%s)$$, :m),
   format($$VALUES ('member.joined', NULL::text, 'erin', NULL::text), ('invite.revoked', NULL, %L, 'revoked')$$, :'inv_erin2'),
   'a direct INSERT of an invited user writes member.joined and invite.revoked (the pending invite closed)');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 
 --------------------------------------------------------------------------------
 -- Members: role added, removed, changed; member removed
@@ -224,12 +223,12 @@ RESET check_function_bodies;
 
 -- The caller from request.jwt.claims (PostgREST) is the actor too
 RESET roboto_orgs.user_id;
-SET request.jwt.claims = '{"sub": "alice", "role": "roboto_test_lc_api"}';
+SET request.jwt.claims = '{"sub": "alice", "role": "roboto_test_api"}';
 SELECT pg_temp.mark() AS m \gset
 SELECT roboto_orgs.add_role_for_user(:'acme', 'erin', 'admin') \g /dev/null
 SELECT results_eq(
   format($$SELECT kind, actor, actor_role FROM pg_temp.since(%s)$$, :m),
-  $$VALUES ('member.role_added', 'alice', 'roboto_test_lc_api')$$,
+  $$VALUES ('member.role_added', 'alice', 'roboto_test_api')$$,
   'with request.jwt.claims the actor is the claim''s user');
 RESET request.jwt.claims;
 SET roboto_orgs.user_id = 'alice';
@@ -276,7 +275,7 @@ SELECT ok((SELECT count(*) > 0 FROM roboto_orgs.org_events(:'acme')), 'erin, mad
 
 RESET ROLE;
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (:'acme', 'uma', '{user}');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'uma';
 SELECT throws_ok(format($$SELECT * FROM roboto_orgs.org_events(%L)$$, :'acme'), '42501',
   format('user "uma" needs role admin in org "%s" to read its events', :'acme'),
@@ -304,7 +303,7 @@ SELECT is(ARRAY(SELECT event_id FROM roboto_orgs.org_events(:'acme', (:'all_ids'
   'org_events(org, fifth id, 5): the next five');
 RESET ROLE;
 SELECT min(event_id) AS prov_first FROM roboto_orgs.events WHERE org_id = 'og_lc_events_prov' \gset
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT is(ARRAY(SELECT event_id FROM roboto_orgs.org_events(:'acme', :prov_first, 2)),
   (:'all_ids'::bigint[])[4:5], 'after_event_id may be an id of another org''s event (ids are global)');
 SELECT is(ARRAY(SELECT event_id FROM roboto_orgs.org_events(:'acme', (:'all_ids'::bigint[])[:total - 1], 100)),
@@ -384,7 +383,7 @@ SELECT is((SELECT count(*)::int FROM roboto_orgs.org_events('og_never_existed'))
 --------------------------------------------------------------------------------
 -- The log is append-only: no privileges for API roles, UPDATE refused for all
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT throws_ok($$SELECT * FROM roboto_orgs.events$$, '42501', NULL, 'an API role cannot read events directly: 42501');
 SELECT throws_ok(format($$INSERT INTO roboto_orgs.events (org_id, kind) VALUES (%L, 'org.forged')$$, :'acme'), '42501', NULL,

@@ -5,18 +5,8 @@
 -- writes and cascades in invites_triggers.sql.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(123);
-
--- A fingerprint of every table, to check that refused calls wrote nothing.
--- SECURITY DEFINER so that it can be called while acting as the API role.
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text
-  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
-  SELECT concat_ws(' / ',
-    (SELECT count(*) || ' users ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.user_id), '')) FROM roboto_orgs.users t),
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t),
-    (SELECT count(*) || ' invites ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.invite_id), '')) FROM roboto_orgs.org_invites t))
-$$;
 
 -- Status of an invite as stored, and whether a user is a member of an org,
 -- read past the API (SECURITY DEFINER, as above)
@@ -29,15 +19,13 @@ CREATE FUNCTION pg_temp.roles_of(org text, member text) RETURNS text
   SELECT roles::text FROM roboto_orgs.org_members WHERE org_id = org AND user_id = member
 $$;
 
-CREATE ROLE roboto_test_inv_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_inv_api') \g /dev/null
 
 -- Users: alice owns Acme, adam is its admin, uma a plain member; olga owns
 -- Globex and Initech; bob, carol, dave and erin get invited; eve is nobody's.
 SELECT roboto_orgs.create_user(u, u || '@example.com', initcap(u))
 FROM unnest(ARRAY['alice', 'adam', 'uma', 'olga', 'bob', 'carol', 'dave', 'erin', 'eve']) u \g /dev/null
 
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT org_id AS acme FROM roboto_orgs.create_org('Acme Invites') \gset
 SET roboto_orgs.user_id = 'olga';
@@ -46,9 +34,9 @@ SELECT org_id AS initech FROM roboto_orgs.create_org('Initech Invites') \gset
 RESET ROLE;
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles)
 VALUES (:'acme', 'adam', '{admin}'), (:'acme', 'uma', '{user}');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 
-SELECT is(current_user::text, 'roboto_test_inv_api', 'the tests run as a non-superuser API role');
+SELECT is(current_user::text, 'roboto_test_api', 'the tests run as a non-superuser API role');
 
 --------------------------------------------------------------------------------
 -- invite_user(org, invited_user_id)
@@ -129,7 +117,7 @@ SELECT throws_ok(format('SELECT roboto_orgs.invite_user(%L, %L)', :'initech', 'e
 RESET ROLE;
 INSERT INTO roboto_orgs.orgs (org_id, name, status, created_by) VALUES ('og_invtest_prov', 'Provisioning Invites', 'provisioning', 'olga');
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES ('og_invtest_prov', 'olga', '{owner}');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok(format('SELECT roboto_orgs.invite_user(%L, %L)', 'og_invtest_prov', 'erin'), '22023',
   'org "og_invtest_prov" is not active', 'a provisioning org takes no invites: 22023');
 
@@ -171,7 +159,7 @@ INSERT INTO roboto_orgs.org_invites (invite_id, org_id, user_id, invited_by, cre
   ('iv_order_b', :'globex', 'erin', 'olga', now() - interval '2 days', now() + interval '1 day'),
   ('iv_order_a', :'globex', 'eve', 'olga', now() - interval '1 day', now() + interval '1 day'),
   ('iv_order_c', :'globex', 'carol', 'olga', now() - interval '1 day', now() + interval '1 day');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'olga';
 SELECT results_eq(
   format('SELECT invite_id FROM roboto_orgs.org_invites(%L)', :'globex'),

@@ -5,17 +5,9 @@
 -- moving expires into the past as the superuser.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(36);
 
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text
-  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
-  SELECT concat_ws(' / ',
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t),
-    (SELECT count(*) || ' invites ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.invite_id), '')) FROM roboto_orgs.org_invites t))
-$$;
-
-CREATE ROLE roboto_test_inv_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_inv_api') \g /dev/null
 SELECT roboto_orgs.create_user(u, u || '@example.com', initcap(u))
 FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave', 'erin']) u \g /dev/null
 
@@ -32,7 +24,7 @@ SELECT throws_ok($$SET roboto_orgs.invite_ttl = '30s'$$, '22023', NULL,
 SELECT throws_ok($$SET roboto_orgs.invite_ttl = 'soon'$$, '22023', NULL,
   'a ttl that is not a duration is refused: 22023');
 
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok($$SET roboto_orgs.invite_ttl = '1h'$$, '42501', NULL,
   'an API role cannot change roboto_orgs.invite_ttl: 42501');
 SET roboto_orgs.user_id = 'alice';
@@ -45,7 +37,7 @@ SELECT is(:'created_now'::boolean, true, 'created is the time of the inviting tr
 
 RESET ROLE;
 SET roboto_orgs.invite_ttl = '1min';
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SELECT is(current_setting('roboto_orgs.invite_ttl'), '1min', 'the superuser set roboto_orgs.invite_ttl to 1min');
 SELECT invite_id AS inv_carol, expires - created AS ttl_carol FROM roboto_orgs.invite_user(:'acme', 'carol') \gset
 SELECT is(:'ttl_carol'::interval, interval '1 minute', 'with invite_ttl = 1min an invite expires one minute after it was created');
@@ -54,12 +46,12 @@ SELECT is((roboto_orgs.get_invite(:'inv_bob')).expires - (roboto_orgs.get_invite
 
 RESET ROLE;
 SET roboto_orgs.invite_ttl = '36h';
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SELECT invite_id AS inv_dave, expires - created AS ttl_dave FROM roboto_orgs.invite_user(:'acme', 'dave') \gset
 SELECT is(:'ttl_dave'::interval, interval '36 hours', 'invite_ttl takes hours too (36h)');
 RESET ROLE;
 RESET roboto_orgs.invite_ttl;
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 
 --------------------------------------------------------------------------------
 -- An invite past its expiry
@@ -68,7 +60,7 @@ SELECT is((SELECT count(*) FROM roboto_orgs.org_invites(:'acme')), 3::bigint, 't
 
 RESET ROLE;
 UPDATE roboto_orgs.org_invites SET expires = now() - interval '1 second' WHERE invite_id = :'inv_bob';
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 
 SELECT is((SELECT array_agg(user_id ORDER BY user_id) FROM roboto_orgs.org_invites(:'acme')), ARRAY['carol', 'dave'],
   'an invite past its expiry is not listed as pending');
@@ -96,7 +88,7 @@ SELECT ok(NOT roboto_orgs.is_member(:'acme'), 'bob did not join');
 RESET ROLE;
 UPDATE roboto_orgs.org_invites SET expires = now() WHERE invite_id = :'inv_carol';
 UPDATE roboto_orgs.org_invites SET expires = now() + interval '1 microsecond' WHERE invite_id = :'inv_dave';
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'carol';
 SELECT throws_ok(format('SELECT roboto_orgs.accept_invite(%L)', :'inv_carol'), '22023', NULL,
   'an invite whose expires is now cannot be accepted');
@@ -117,7 +109,7 @@ SELECT ok((SELECT answered IS NOT NULL FROM roboto_orgs.org_invites WHERE invite
   'with the time it was closed');
 SELECT throws_ok(format($$UPDATE roboto_orgs.org_invites SET expires = now() + interval '1 day' WHERE invite_id = %L$$, :'inv_bob'),
   '23514', NULL, 'an invite recorded as expired cannot be revived, even by the superuser: 23514');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'bob';
 SELECT throws_ok(format('SELECT roboto_orgs.accept_invite(%L)', :'inv_bob'), '22023',
   format('invite "%s" is no longer pending', :'inv_bob'), 'the old invite still cannot be accepted');
@@ -127,7 +119,7 @@ SELECT is(((roboto_orgs.accept_invite(:'inv_bob2')).roles)::text, '{user}', 'the
 RESET ROLE;
 INSERT INTO roboto_orgs.org_invites (invite_id, org_id, user_id, invited_by, created, expires)
 VALUES ('iv_expiry_old', :'acme', 'erin', 'alice', now() - interval '8 days', now() - interval '1 day');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'erin';
 SELECT is((roboto_orgs.get_invite('iv_expiry_old')).status::text, 'expired', 'an invite written already past its expiry is expired');
 SELECT throws_ok('SELECT roboto_orgs.accept_invite(''iv_expiry_old'')', '22023',

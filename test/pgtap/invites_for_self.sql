@@ -1,13 +1,12 @@
 -- invites_for_self() (0.2.0): the invitee's own pending invites
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(10);
 
-CREATE ROLE roboto_test_ifs_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_ifs_api');
 SELECT count(*) FROM (SELECT roboto_orgs.create_user(u, u || '@ifs.example') FROM unnest(ARRAY['alice', 'bob', 'carol']) u) s;
 
-SET ROLE roboto_test_ifs_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT org_id AS acme FROM roboto_orgs.create_org('IFS Acme') \gset
 SELECT org_id AS globex FROM roboto_orgs.create_org('IFS Globex') \gset
@@ -28,7 +27,7 @@ SELECT is((SELECT count(*)::int FROM roboto_orgs.invites_for_self()), 1, 'an ans
 
 RESET ROLE;
 UPDATE roboto_orgs.org_invites SET expires = now() - interval '1 minute' WHERE invite_id = :'inv1';
-SET ROLE roboto_test_ifs_api;
+SET ROLE roboto_test_api;
 SELECT is((SELECT count(*)::int FROM roboto_orgs.invites_for_self()), 0, 'an expired invite is not listed');
 
 SET roboto_orgs.user_id = 'carol';

@@ -3,14 +3,13 @@
 -- what deleting an org, removing a member or deleting a user does to invites.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(41);
 
-CREATE ROLE roboto_test_inv_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_inv_api') \g /dev/null
 SELECT roboto_orgs.create_user(u, u || '@example.com', initcap(u))
 FROM unnest(ARRAY['alice', 'olga', 'bob', 'carol', 'dave', 'erin']) u \g /dev/null
 
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT org_id AS acme FROM roboto_orgs.create_org('Acme Triggers') \gset
 SET roboto_orgs.user_id = 'olga';
@@ -87,7 +86,7 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_invites (org_id, user_id, 
 --------------------------------------------------------------------------------
 -- Deleting an org removes its invites
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'olga';
 SELECT org_id AS initech FROM roboto_orgs.create_org('Initech Triggers') \gset
 SELECT invite_id AS inv_erin FROM roboto_orgs.invite_user(:'initech', 'erin') \gset
@@ -104,7 +103,7 @@ SELECT is((SELECT count(*) FROM roboto_orgs.org_invites WHERE org_id = :'initech
 --------------------------------------------------------------------------------
 -- Removing a member
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'olga';
 SELECT org_id AS hooli FROM roboto_orgs.create_org('Hooli Triggers') \gset
 SELECT invite_id AS inv_erin_hooli FROM roboto_orgs.invite_user(:'hooli', 'erin') \gset
@@ -132,7 +131,7 @@ SELECT is((SELECT count(*) FROM roboto_orgs.org_invites WHERE user_id = 'erin'),
 DELETE FROM roboto_orgs.org_members WHERE org_id = :'acme' AND user_id = 'dave';
 INSERT INTO roboto_orgs.users (user_id) VALUES ('ivan');
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (:'acme', 'ivan', '{admin}');
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'ivan';
 SELECT invite_id AS inv_by_ivan FROM roboto_orgs.invite_user(:'acme', 'bob') \gset
 SELECT invite_id AS inv_carol2 FROM roboto_orgs.invite_user(:'acme', 'carol') \gset
@@ -140,7 +139,7 @@ SET roboto_orgs.user_id = 'carol';
 SELECT roboto_orgs.decline_invite(:'inv_carol2') \g /dev/null
 RESET ROLE;
 DELETE FROM roboto_orgs.users WHERE user_id = 'ivan';
-SET ROLE roboto_test_inv_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'bob';
 SELECT is((roboto_orgs.get_invite(:'inv_by_ivan')).invited_by, NULL, 'an invite whose inviter was deleted has invited_by NULL');
 SET roboto_orgs.user_id = 'carol';

@@ -5,6 +5,7 @@
 -- the functions (22023) and for a superuser's direct writes (23514).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(60);
 
 CREATE FUNCTION pg_temp.error_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
@@ -19,15 +20,6 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
   RETURN st || ' ' || msg || ' HINT: ' || coalesce(hint, '');
 END
-$$;
-
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text
-  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
-  SELECT concat_ws(' / ',
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t),
-    (SELECT count(*) || ' invites ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.invite_id), '')) FROM roboto_orgs.org_invites t),
-    (SELECT count(*) || ' events ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.event_id), '')) FROM roboto_orgs.events t))
 $$;
 
 -- Kinds of an org's events, oldest first, read past the API
@@ -46,10 +38,8 @@ BEGIN
 END
 $$;
 
-CREATE ROLE roboto_test_lc_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_lc_api');
   PERFORM roboto_orgs.create_user(u, u || '@example.com')
   FROM unnest(ARRAY['alice', 'adam', 'uma', 'bob', 'carol', 'eve']) u;
 END
@@ -70,7 +60,7 @@ CREATE TABLE app.notes (
   org_id text NOT NULL REFERENCES roboto_orgs.orgs (org_id) ON DELETE CASCADE
 );
 
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT org_id AS acme FROM roboto_orgs.create_org('Acme Delete') \gset
 SELECT invite_id AS inv_bob FROM roboto_orgs.invite_user(:'acme', 'bob') \gset
@@ -79,7 +69,7 @@ INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (:'acme', 'a
 INSERT INTO app.projects VALUES (1, :'acme'), (2, :'acme');
 INSERT INTO app."Billing Accounts" VALUES (1, :'acme');
 INSERT INTO app.notes VALUES (1, :'acme'), (2, :'acme');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 
 --------------------------------------------------------------------------------
 -- delete_org: who may
@@ -121,7 +111,7 @@ SELECT is((roboto_orgs.get_org(:'acme')).name, 'Acme Delete', 'the org is still 
 
 RESET ROLE;
 DELETE FROM app.projects;
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT is(pg_temp.error_of(format($$SELECT roboto_orgs.delete_org(%L)$$, :'acme')),
   format('23503 org "%s" is still referenced from table app."Billing Accounts" HINT: '
          'Delete the rows that reference the org, or declare the reference ON DELETE CASCADE, before deleting the org.', :'acme'),
@@ -130,7 +120,7 @@ SELECT is(pg_temp.fingerprint(), :'fp', 'and nothing written');
 
 RESET ROLE;
 DELETE FROM app."Billing Accounts";
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT lives_ok(format($$SELECT roboto_orgs.delete_org(%L)$$, :'acme'),
   'with the referencing rows removed, the owner deletes the org');
 SELECT is(pg_temp.count_rows('roboto_orgs.orgs', :'acme'), 0, 'the org is gone');
@@ -154,7 +144,7 @@ SELECT invite_id AS inv_bob FROM roboto_orgs.invite_user(:'globex', 'bob') \gset
 RESET ROLE;
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (:'globex', 'adam', '{admin}'), (:'globex', 'uma', '{user}');
 INSERT INTO app.projects VALUES (3, :'globex');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 
 SET roboto_orgs.user_id = 'adam';
 SELECT throws_ok(format($$SELECT roboto_orgs.update_org(%L, status => 'de-provisioning')$$, :'globex'), '42501', NULL,
@@ -196,7 +186,7 @@ SELECT throws_ok(format($$SELECT roboto_orgs.accept_invite(%L)$$, :'inv_carol'),
 RESET ROLE;
 SELECT throws_ok(format($$SELECT roboto_orgs.set_org_tier(%L, 'premium')$$, :'globex'), '22023', NULL,
   'set_org_tier() by the trusted service: 22023');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT is(pg_temp.fingerprint(), :'fp', 'the refused calls wrote nothing');
 
 -- Reading still works, and answering an invite adds no one, so it is allowed
@@ -232,7 +222,7 @@ SELECT is(pg_temp.fingerprint(), :'fp', 'the refused direct writes wrote nothing
 --------------------------------------------------------------------------------
 -- de-provisioning: deletion is the way out, and still waits for the app's rows
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'adam';
 SELECT throws_ok(format($$SELECT roboto_orgs.delete_org(%L)$$, :'globex'), '42501', NULL,
   'an admin still cannot delete it: 42501');
@@ -243,7 +233,7 @@ SELECT throws_ok(format($$SELECT roboto_orgs.delete_org(%L)$$, :'globex'), '2350
 SELECT is(pg_temp.fingerprint(), :'fp', 'and nothing written');
 RESET ROLE;
 DELETE FROM app.projects WHERE org_id = :'globex';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT lives_ok(format($$SELECT roboto_orgs.delete_org(%L)$$, :'globex'), 'the owner deletes the de-provisioning org');
 SELECT is(pg_temp.count_rows('roboto_orgs.org_members', :'globex'), 0, 'its members are gone');
 SELECT is(pg_temp.kinds(:'globex'),
@@ -256,7 +246,7 @@ SELECT is(pg_temp.kinds(:'globex'),
 RESET ROLE;
 INSERT INTO roboto_orgs.orgs (org_id, name, status, created_by) VALUES ('og_lc_provisioning', 'Provisioning Delete', 'provisioning', 'alice');
 INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES ('og_lc_provisioning', 'alice', '{owner}');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT throws_ok($$SELECT roboto_orgs.invite_user('og_lc_provisioning', 'bob')$$, '22023',
   'org "og_lc_provisioning" is not active', 'invite_user() into a provisioning org: 22023');

@@ -5,6 +5,7 @@
 -- set_org_tier (trusted service only; a smaller tier removes nobody).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(75);
 
 -- SQLSTATE, message and hint of the error a statement raises, as the
@@ -24,15 +25,6 @@ END
 $$;
 
 -- Every table, to check that refused calls wrote nothing (read past the API)
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text
-  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
-  SELECT concat_ws(' / ',
-    (SELECT count(*) || ' orgs ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id), '')) FROM roboto_orgs.orgs t),
-    (SELECT count(*) || ' members ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.org_id, t.user_id), '')) FROM roboto_orgs.org_members t),
-    (SELECT count(*) || ' invites ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.invite_id), '')) FROM roboto_orgs.org_invites t),
-    (SELECT count(*) || ' events' FROM roboto_orgs.events t))
-$$;
-
 -- Members of an org and its pending invites, read past the API
 CREATE FUNCTION pg_temp.seats(org text) RETURNS text
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -40,10 +32,8 @@ CREATE FUNCTION pg_temp.seats(org text) RETURNS text
       || (SELECT count(*) FROM roboto_orgs.org_invites WHERE org_id = org AND status = 'pending') || ' pending'
 $$;
 
-CREATE ROLE roboto_test_lc_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_lc_api');
   PERFORM roboto_orgs.create_user(u, u || '@example.com')
   FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'olga', 'xena', 'yuri']) u;
 END
@@ -74,7 +64,7 @@ SELECT throws_ok($$UPDATE roboto_orgs.tier_limits SET max_email_domains = -1 WHE
 SELECT is((SELECT max_members FROM roboto_orgs.tier_limits WHERE tier = 'free'), 3,
   'the refused edits changed nothing');
 
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok($$SELECT * FROM roboto_orgs.tier_limits$$, '42501', NULL,
   'an API role cannot read tier_limits directly: 42501');
 SELECT throws_ok($$UPDATE roboto_orgs.tier_limits SET max_members = 1000$$, '42501', NULL,
@@ -110,7 +100,7 @@ SELECT is(pg_temp.seats(:'acme'), '2 members, 1 pending', 'bob took the seat his
 -- invite needs a seat among the members, and there is none.
 RESET ROLE;
 UPDATE roboto_orgs.tier_limits SET max_members = 2 WHERE tier = 'free';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'carol';
 SELECT pg_temp.fingerprint() AS fp \gset
 SELECT throws_ok(format($$SELECT roboto_orgs.accept_invite(%L)$$, :'inv_carol'), '23514',
@@ -125,7 +115,7 @@ SELECT is((roboto_orgs.get_invite(:'inv_carol')).status, 'pending', 'carol''s in
 
 RESET ROLE;
 UPDATE roboto_orgs.tier_limits SET max_members = 3 WHERE tier = 'free';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT is((roboto_orgs.accept_invite(:'inv_carol')).roles, '{user}', 'with the cap back at 3 carol joins');
 SELECT is(pg_temp.seats(:'acme'), '3 members, 0 pending', 'Acme is full with three members');
 
@@ -162,7 +152,7 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_members (org_id, user_id, 
 --------------------------------------------------------------------------------
 -- Seats come back: a removed member, a revoked or an expired invite
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.remove_user(%L, 'bob')$$, :'acme'), 'alice removes bob');
 SELECT invite_id AS inv_dave FROM roboto_orgs.invite_user(:'acme', 'dave') \gset
@@ -175,7 +165,7 @@ SELECT is(pg_temp.seats(:'acme'), '2 members, 1 pending', 'a revoked invite free
 
 RESET ROLE;
 UPDATE roboto_orgs.org_invites SET expires = now() - interval '1 second' WHERE invite_id = :'inv_erin';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SELECT lives_ok(format($$SELECT roboto_orgs.invite_user(%L, 'frank')$$, :'acme'),
   'a pending invite past its expiry holds no seat');
 
@@ -190,14 +180,14 @@ SELECT is(pg_temp.seats(:'acme'), '3 members, 1 pending', 'three members, and er
 -- The last seat: pending invites beyond a lowered cap can be accepted while
 -- the members leave a seat (the isolation spec last_seat races this)
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'olga';
 SELECT org_id AS initech FROM roboto_orgs.create_org('Initech Limits') \gset
 SELECT invite_id AS inv_xena FROM roboto_orgs.invite_user(:'initech', 'xena') \gset
 SELECT invite_id AS inv_yuri FROM roboto_orgs.invite_user(:'initech', 'yuri') \gset
 RESET ROLE;
 UPDATE roboto_orgs.tier_limits SET max_members = 2 WHERE tier = 'free';
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'xena';
 SELECT is((roboto_orgs.accept_invite(:'inv_xena')).roles, '{user}',
   'one member, two invites, cap lowered to 2: the first accept takes the last seat');
@@ -210,7 +200,7 @@ UPDATE roboto_orgs.tier_limits SET max_members = 3 WHERE tier = 'free';
 --------------------------------------------------------------------------------
 -- set_org_tier: trusted service only
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT pg_temp.fingerprint() AS fp \gset
 SELECT throws_ok(format($$SELECT roboto_orgs.set_org_tier(%L, 'premium')$$, :'acme'), '42501',
@@ -259,14 +249,14 @@ SELECT throws_ok($$SELECT roboto_orgs.set_org_tier('og_nope', 'free')$$, 'PT404'
 --------------------------------------------------------------------------------
 -- Premium is unlimited; moving back to free removes nobody and stops joins
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.invite_user(%L, u) FROM unnest(ARRAY['bob', 'dave', 'hank']) u$$, :'acme'),
   'premium (max_members NULL): invites beyond the free cap work');
 RESET ROLE;
 SELECT invite_id AS inv_bob2 FROM roboto_orgs.org_invites WHERE org_id = :'acme' AND user_id = 'bob' AND status = 'pending' \gset
 SELECT invite_id AS inv_dave2 FROM roboto_orgs.org_invites WHERE org_id = :'acme' AND user_id = 'dave' AND status = 'pending' \gset
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'bob';
 SELECT lives_ok(format($$SELECT roboto_orgs.accept_invite(%L)$$, :'inv_bob2'), 'bob joins premium Acme as its fourth member');
 SET roboto_orgs.user_id = 'dave';
@@ -278,7 +268,7 @@ UPDATE roboto_orgs.org_invites SET expires = now() + interval '1 day' WHERE invi
 SET ROLE roboto_test_lc_billing;
 SELECT is((roboto_orgs.set_org_tier(:'acme', 'free')).tier, 'free', 'billing moves Acme back to free (cap 3)');
 SELECT is(pg_temp.seats(:'acme'), '5 members, 2 pending', 'moving to a smaller tier removes no member and no invite');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT is((SELECT count(*)::int FROM roboto_orgs.org_users(:'acme')), 5, 'org_users() still lists all five');
 SELECT throws_ok(format($$SELECT roboto_orgs.invite_user(%L, 'frank')$$, :'acme'), '23514', NULL,
@@ -289,7 +279,7 @@ SELECT throws_ok(format($$SELECT roboto_orgs.accept_invite(%L)$$, :'inv_erin'), 
 RESET ROLE;
 SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES (%L, 'frank', '{user}')$$, :'acme'),
   '23514', NULL, 'over the cap, a direct INSERT: 23514');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.add_role_for_user(%L, 'bob', 'admin')$$, :'acme'),
   'over the cap, role changes of members still work');
@@ -303,7 +293,7 @@ RESET ROLE;
 DELETE FROM roboto_orgs.tier_limits WHERE tier = 'premium';
 SET ROLE roboto_test_lc_billing;
 SELECT lives_ok(format($$SELECT roboto_orgs.set_org_tier(%L, 'premium')$$, :'acme'), 'Acme moves to premium');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.invite_user(%L, 'frank')$$, :'acme'),
   'with no tier_limits row for premium, invites are not limited');
@@ -314,7 +304,7 @@ SELECT lives_ok(format($$SELECT roboto_orgs.invite_user(%L, 'frank')$$, :'acme')
 RESET ROLE;
 SET ROLE roboto_test_lc_billing;
 SELECT lives_ok(format($$SELECT roboto_orgs.set_org_tier(%L, 'free')$$, :'acme'), 'Acme moves back to free');
-SET ROLE roboto_test_lc_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'alice';
 SELECT lives_ok(format($$SELECT roboto_orgs.bind_email_domain(%L, 'acme-limits.example')$$, :'acme'),
   'a free org binds its first email domain');

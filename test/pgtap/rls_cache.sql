@@ -7,12 +7,11 @@
 -- evaluation gives the answer a fresh lookup would.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(37);
 
-CREATE ROLE roboto_test_api NOLOGIN;
 DO $$
 BEGIN
-  PERFORM roboto_orgs.grant_api_access('roboto_test_api');
   PERFORM roboto_orgs.create_user(u) FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave']) u;
 END
 $$;

@@ -1,19 +1,20 @@
 /*
- * domains.c
- *	  Email domains bound to orgs (the seed's Org.bind_email_domain,
- *	  unbind_email_domain, email_domains; verify_email_domain and
- *	  email_domain_bindings beyond the seed), create_org's binding of the
- *	  creator's domain, and the triggers:
+ * email_domain_bindings.c
+ *	  Email domains bound to orgs: the API over the bindings (the seed's
+ *	  Org.bind_email_domain, unbind_email_domain, email_domains;
+ *	  verify_email_domain and email_domain_bindings beyond the seed),
+ *	  create_org's binding of the creator's domain, and the two triggers
+ *	  bindings drive:
  *	  - users_join_by_email_domain: a new user whose email domain is bound
  *	    to an org, and verified, joins it as user (sign-up auto-join);
- *	  - email_domains_check_org: no binding changes while the org is
- *	    de-provisioning (invariant 3);
  *	  - webmail_domains_merge: a row inserted for a listed webmail domain
  *	    updates that row, so that a dump of the list restores over the list
  *	    CREATE EXTENSION ships.
- *	  Invariant 5 (a domain is bound to at most one org, compared on the
+ *	  Invariant 5 (a domain has at most one binding, compared on the
  *	  normalised form) is the primary key of org_email_domains: the type
- *	  normalises on input, so every spelling of a domain is one key.
+ *	  normalises on input, so every spelling of a domain is one key. The
+ *	  tier's limit on bindings is limits.c's; no binding changes while the
+ *	  org is de-provisioning is invariants.c's.
  *
  *	  Domains are passed to SPI as text (the type is binary-compatible with
  *	  text) and cast in SQL; operators are written OPERATOR(roboto_orgs.=)
@@ -98,8 +99,8 @@ static RoPlan bound_to_plan = {
 };
 
 /* 23505 for a domain that is bound already: say whether to this org, without naming another one */
-static void
-domain_taken(const char *org_id, const char *domain, Datum *v)
+static RO_NORETURN void
+raise_domain_taken(const char *org_id, const char *domain, Datum *v)
 {
 	if (ro_exec_latest(&bound_to_plan, v, NULL, 1) > 0)
 	{
@@ -135,9 +136,9 @@ bind_domain(const char *org_id, const char *domain, bool verified, const char *c
 	v[2] = BoolGetDatum(verified);
 	v[3] = CStringGetTextDatum(caller);
 	if (ro_exec(&bound_to_plan, v, NULL, false, 1) > 0)
-		domain_taken(org_id, domain, v);
+		raise_domain_taken(org_id, domain, v);
 	if (ro_exec(&insert_binding_plan, v, NULL, false, 0) == 0)
-		domain_taken(org_id, domain, v);
+		raise_domain_taken(org_id, domain, v);
 }
 
 static RoPlan user_email_plan = {
@@ -233,8 +234,8 @@ static RoPlan verify_plan = {
 };
 
 /* PT404 for a domain not bound to org_id */
-static void
-not_bound(const char *org_id, const char *domain)
+static RO_NORETURN void
+raise_domain_not_bound(const char *org_id, const char *domain)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_RO_NOT_FOUND),
@@ -258,13 +259,10 @@ roboto_orgs_verify_email_domain(PG_FUNCTION_ARGS)
 	v[1] = CStringGetTextDatum(domain);
 	ro_spi_begin(&spi);
 	a = ro_org_access(org_id, NULL, true);
-	if (!a.exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("org \"%s\" does not exist", org_id)));
+	ro_require_org_exists(org_id, &a);
 	ro_require_org_not_deprovisioning(org_id, &a);
 	if (ro_exec(&verify_plan, v, NULL, false, 0) == 0)
-		not_bound(org_id, domain);
+		raise_domain_not_bound(org_id, domain);
 	result = ro_org_record(org_id, false);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);
@@ -295,7 +293,7 @@ roboto_orgs_unbind_email_domain(PG_FUNCTION_ARGS)
 	a = ro_require_org_role(org_id, caller, RO_ADMIN, "unbind email domains", true);
 	ro_require_org_not_deprovisioning(org_id, &a);
 	if (ro_exec(&unbind_plan, v, NULL, false, 0) == 0)
-		not_bound(org_id, domain);
+		raise_domain_not_bound(org_id, domain);
 	result = ro_org_record(org_id, false);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);
@@ -340,29 +338,12 @@ roboto_orgs_email_domain_bindings(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* A column of a tuple; *isnull set */
-static Datum
-tuple_value(HeapTuple tuple, TupleDesc desc, const char *column, bool *isnull)
-{
-	int			attno = SPI_fnumber(desc, column);
-
-	if (attno <= 0)
-		elog(ERROR, "column \"%s\" not found", column);
-	return heap_getattr(tuple, attno, desc, isnull);
-}
-
 static RoPlan join_org_plan = {
 	"SELECT d.org_id FROM roboto_orgs.org_email_domains d "
 	"JOIN roboto_orgs.orgs o ON o.org_id = d.org_id "
 	"WHERE d.email_domain " ED_EQ " $1::roboto_orgs.email_domain AND d.verified "
 	"AND o.status <> 'de-provisioning' FOR NO KEY UPDATE OF o",
 	1, {TEXTOID}
-};
-
-static RoPlan join_member_plan = {
-	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) "
-	"VALUES ($1, $2, '{user}') ON CONFLICT (org_id, user_id) DO NOTHING",
-	2, {TEXTOID, TEXTOID}
 };
 
 PG_FUNCTION_INFO_V1(roboto_orgs_users_join_by_email_domain);
@@ -380,13 +361,13 @@ roboto_orgs_users_join_by_email_domain(PG_FUNCTION_ARGS)
 	TriggerData *td = ro_trigger_data(fcinfo, "users_join_by_email_domain", false);
 	TupleDesc	desc = td->tg_relation->rd_att;
 	bool		isnull;
-	Datum		emaild = tuple_value(td->tg_trigtuple, desc, "email", &isnull);
+	Datum		emaild = ro_tuple_value(td->tg_trigtuple, desc, "email", &isnull);
 	Datum		user_id;
 	char		domain[RO_DOMAIN_BUFSIZE];
 	text	   *email;
 	const char *detail;
 	RoSpi		spi;
-	Datum		v[2];
+	Datum		v[1];
 
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		ereport(ERROR,
@@ -399,7 +380,7 @@ roboto_orgs_users_join_by_email_domain(PG_FUNCTION_ARGS)
 	if (ro_email_domain_normalize(VARDATA_ANY(email), VARSIZE_ANY_EXHDR(email), true,
 								  domain, &detail) != RO_DOMAIN_OK)
 		return PointerGetDatum(NULL);
-	user_id = tuple_value(td->tg_trigtuple, desc, "user_id", &isnull);
+	user_id = ro_tuple_value(td->tg_trigtuple, desc, "user_id", &isnull);
 	if (isnull)
 		return PointerGetDatum(NULL);
 
@@ -413,12 +394,8 @@ roboto_orgs_users_join_by_email_domain(PG_FUNCTION_ARGS)
 		int			max_members = 0;
 
 		if (ro_org_has_seat(org_id, uid, false, &tier, &max_members))
-		{
-			v[0] = CStringGetTextDatum(org_id);
-			v[1] = user_id;
-			ro_exec(&join_member_plan, v, NULL, false, 0);
-		}
-		else if (ro_events_enabled())
+			ro_join_org_as_user(org_id, uid);
+		else
 		{
 			char	   *why = psprintf("{\"reason\": \"no free seat\", \"email_domain\": \"%s\", "
 									   "\"tier\": \"%s\", \"max_members\": %d}",
@@ -430,41 +407,6 @@ roboto_orgs_users_join_by_email_domain(PG_FUNCTION_ARGS)
 	}
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);
-}
-
-static RoPlan org_deprovisioning_plan = {
-	"SELECT o.status = 'de-provisioning' FROM roboto_orgs.orgs o WHERE o.org_id = $1",
-	1, {TEXTOID}
-};
-
-PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_check_org);
-/* BEFORE INSERT OR UPDATE ON org_email_domains: 23514 while the org is de-provisioning */
-Datum
-roboto_orgs_email_domains_check_org(PG_FUNCTION_ARGS)
-{
-	TriggerData *td = ro_trigger_data(fcinfo, "email_domains_check_org", true);
-	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	bool		isnull;
-	Datum		org = tuple_value(tuple, td->tg_relation->rd_att, "org_id", &isnull);
-	bool		deprovisioning = false;
-	Datum		v[1];
-	RoSpi		spi;
-
-	if (isnull)
-		return PointerGetDatum(tuple);	/* NOT NULL reports it */
-	if (ro_restoring())
-		return PointerGetDatum(tuple);	/* a restore loads the domains such an org had */
-	v[0] = org;
-	ro_spi_begin(&spi);
-	if (ro_exec(&org_deprovisioning_plan, v, NULL, false, 1) > 0)
-		deprovisioning = DatumGetBool(ro_result(0, 0, &isnull));
-	ro_spi_end(&spi);
-	if (deprovisioning)
-		ereport(ERROR,
-				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" is being de-provisioned", TextDatumGetCString(org)),
-				 errdetail("Its email domains cannot change; it can only be deleted.")));
-	return PointerGetDatum(tuple);
 }
 
 static RoPlan webmail_merge_plan = {
@@ -496,13 +438,13 @@ roboto_orgs_webmail_domains_merge(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"webmail_domains_merge\" must be fired on INSERT")));
-	v[0] = tuple_value(tuple, desc, "email_domain", &isnull);
+	v[0] = ro_tuple_value(tuple, desc, "email_domain", &isnull);
 	if (isnull)
 		return PointerGetDatum(tuple);
-	v[1] = tuple_value(tuple, desc, "refused", &isnull);
+	v[1] = ro_tuple_value(tuple, desc, "refused", &isnull);
 	if (isnull)
 		return PointerGetDatum(tuple);
-	v[2] = tuple_value(tuple, desc, "note", &isnull);
+	v[2] = ro_tuple_value(tuple, desc, "note", &isnull);
 	if (isnull)
 		n[2] = 'n';
 	ro_spi_begin(&spi);
