@@ -1,14 +1,15 @@
 /*
  * events.c
- *	  All of the event log: every change to orgs, members, invites and email
- *	  domain bindings appends one row to roboto_orgs.events in the same
+ *	  All of the event log: every change to orgs, members, invites, email
+ *	  domain bindings and role_permissions appends one row to roboto_orgs.events in the same
  *	  transaction, and sends NOTIFY roboto_orgs_events with {"event_id",
  *	  "org_id", "kind"}, delivered only when the transaction commits. Here
  *	  are the writer (ro_log_event), the one AFTER trigger per table that
  *	  names each change (orgs_log_change, members_log_change,
- *	  invites_log_change, email_domains_log_change; 0.1.0's log_change
- *	  served all four), events_append_only, and org_events(), the admins'
- *	  way to page through an org's events.
+ *	  invites_log_change, email_domains_log_change, role_permissions_log;
+ *	  0.1.0's log_change served the first four), events_append_only, and
+ *	  org_events(), the admins' way to page through an org's events. The
+ *	  feed over all orgs' events is event_feed.c.
  */
 #include "postgres.h"
 
@@ -46,8 +47,9 @@ tuple_jsonb(HeapTuple tuple, TupleDesc desc)
 
 /*
  * Append an event and notify listeners. before/after are jsonb or (Datum) 0
- * for none; org_id is NULL for a deployment-wide change (role_permissions). The actor is the caller's user id (NULL when none, e.g. the
- * trusted service); actor_role the database role that made the call.
+ * for none; org_id is NULL for a change of no org (role_permissions). The
+ * actor is the caller's user id (NULL when none, e.g. the trusted service);
+ * actor_role the database role that made the call.
  */
 void
 ro_log_event(const char *org_id, const char *kind, const char *subject, Datum before, Datum after)
@@ -366,4 +368,55 @@ roboto_orgs_events_append_only(PG_FUNCTION_ARGS)
 			 errdetail("The event log is append-only."),
 			 errhint("The extension owner may delete old events for retention.")));
 	PG_RETURN_NULL();
+}
+
+/* "role:permission" of a row of role_permissions */
+static char *
+mapping_subject(HeapTuple tuple, TupleDesc desc)
+{
+	char	   *role = SPI_getvalue(tuple, desc, SPI_fnumber(desc, "role"));
+	char	   *permission = SPI_getvalue(tuple, desc, SPI_fnumber(desc, "permission"));
+
+	return psprintf("%s:%s", role ? role : "", permission ? permission : "");
+}
+
+PG_FUNCTION_INFO_V1(roboto_orgs_role_permissions_log);
+/*
+ * AFTER INSERT OR UPDATE OR DELETE ON role_permissions, FOR EACH ROW: an
+ * event of no org (org_id NULL), kind permission.granted, .revoked or
+ * .changed, subject "role:permission", before and after the rows.
+ */
+Datum
+roboto_orgs_role_permissions_log(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = ro_trigger_data(fcinfo, "role_permissions_log", false);
+	TupleDesc	desc = td->tg_relation->rd_att;
+	Datum		before = (Datum) 0;
+	Datum		after = (Datum) 0;
+	const char *kind;
+	char	   *subject;
+
+	if (ro_restoring())
+		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		kind = "permission.granted";
+		after = tuple_jsonb(td->tg_trigtuple, desc);
+		subject = mapping_subject(td->tg_trigtuple, desc);
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		kind = "permission.revoked";
+		before = tuple_jsonb(td->tg_trigtuple, desc);
+		subject = mapping_subject(td->tg_trigtuple, desc);
+	}
+	else
+	{
+		kind = "permission.changed";
+		before = tuple_jsonb(td->tg_trigtuple, desc);
+		after = tuple_jsonb(td->tg_newtuple, desc);
+		subject = mapping_subject(td->tg_newtuple, desc);
+	}
+	ro_log_event(NULL, kind, subject, before, after);
+	return PointerGetDatum(NULL);
 }

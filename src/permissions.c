@@ -1,10 +1,11 @@
 /*
  * permissions.c
- *	  App-defined permissions mapped to roles: the triggers that guard and log
+ *	  App-defined permissions mapped to roles: the trigger that guards
  *	  roboto_orgs.role_permissions (the deployment's table), and
  *	  my_permissions(org), the caller's permissions in an org for an app's UI.
  *	  has_permission() and caller_org_ids_with(), which RLS policies call,
- *	  live in rls.c beside has_role().
+ *	  live in rls.c beside has_role(); the trigger that logs the table's
+ *	  changes lives in events.c with the other log triggers.
  *
  * A role has its own permissions and those of every role below it
  * (owner > admin > user), so a permission resolves to the lowest role that
@@ -15,7 +16,6 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "roboto_orgs.h"
@@ -43,57 +43,6 @@ roboto_orgs_role_permissions_check(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		return PointerGetDatum(td->tg_newtuple);
 	return PointerGetDatum(td->tg_trigtuple);
-}
-
-/* "role:permission" of a row of role_permissions */
-static char *
-mapping_subject(HeapTuple tuple, TupleDesc desc)
-{
-	char	   *role = SPI_getvalue(tuple, desc, SPI_fnumber(desc, "role"));
-	char	   *permission = SPI_getvalue(tuple, desc, SPI_fnumber(desc, "permission"));
-
-	return psprintf("%s:%s", role ? role : "", permission ? permission : "");
-}
-
-PG_FUNCTION_INFO_V1(roboto_orgs_role_permissions_log);
-/*
- * AFTER INSERT OR UPDATE OR DELETE ON role_permissions, FOR EACH ROW: an
- * event of no org (org_id NULL), kind permission.granted, .revoked or
- * .changed, subject "role:permission", before and after the rows.
- */
-Datum
-roboto_orgs_role_permissions_log(PG_FUNCTION_ARGS)
-{
-	TriggerData *td = ro_trigger_data(fcinfo, "role_permissions_log", false);
-	TupleDesc	desc = td->tg_relation->rd_att;
-	Datum		before = (Datum) 0;
-	Datum		after = (Datum) 0;
-	const char *kind;
-	char	   *subject;
-
-	if (!ro_events_enabled())
-		return PointerGetDatum(NULL);
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-	{
-		kind = "permission.granted";
-		after = ro_tuple_jsonb(td->tg_trigtuple, desc);
-		subject = mapping_subject(td->tg_trigtuple, desc);
-	}
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-	{
-		kind = "permission.revoked";
-		before = ro_tuple_jsonb(td->tg_trigtuple, desc);
-		subject = mapping_subject(td->tg_trigtuple, desc);
-	}
-	else
-	{
-		kind = "permission.changed";
-		before = ro_tuple_jsonb(td->tg_trigtuple, desc);
-		after = ro_tuple_jsonb(td->tg_newtuple, desc);
-		subject = mapping_subject(td->tg_newtuple, desc);
-	}
-	ro_log_event(NULL, kind, subject, before, after);
-	return PointerGetDatum(NULL);
 }
 
 static RoPlan my_permissions_plan = {
