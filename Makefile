@@ -1,6 +1,6 @@
 # roboto_orgs: PGXS build
 EXTENSION = roboto_orgs
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 
 MODULE_big = roboto_orgs
 OBJS = \

@@ -281,7 +281,8 @@ AS $$
 $$;
 
 -- Roles that grant_api_access() served under 0.1.0 (they may execute
--- get_org) get what 0.2.0 adds, so an update never takes an API away
+-- get_org) get what 0.2.0 adds (grant_api_access() again, which is
+-- idempotent), so an update never takes an API away
 DO $$
 DECLARE
   r regrole;
@@ -292,8 +293,8 @@ BEGIN
     WHERE p.oid = 'roboto_orgs.get_org(text)'::regprocedure
       AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
   LOOP
-    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION roboto_orgs.invites_for_self(), '
-                              'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name) TO %s', r);
+    -- every function of the new api_functions(): what 0.2.0 adds, and again what it had
+    PERFORM roboto_orgs.grant_api_access(r::pg_catalog.text::pg_catalog.name);
   END LOOP;
 END
 $$;

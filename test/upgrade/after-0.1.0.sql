@@ -30,6 +30,11 @@ BEGIN
   IF ARRAY(SELECT roboto_orgs.caller_org_ids('owner')) <> ARRAY(SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Acme Corp') THEN
     RAISE EXCEPTION 'caller_org_ids() disagrees with the memberships made under 0.1.0';
   END IF;
+  IF NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.has_permission(text, text)', 'EXECUTE')
+     OR NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.my_permissions(text)', 'EXECUTE')
+     OR NOT has_function_privilege('roboto_upgrade_api', 'roboto_orgs.event_feed(text, integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION 'the update did not grant every new API function to a role granted API access under 0.1.0';
+  END IF;
   IF has_function_privilege('public', 'roboto_orgs.invites_for_self()', 'EXECUTE') THEN
     RAISE EXCEPTION 'PUBLIC may execute invites_for_self()';
   END IF;
