@@ -52,8 +52,8 @@
 
 #include "roboto_orgs.h"
 
-/* field4 of the registration lock's advisory tag: 'R' 'O' */
-#define RO_FEED_LOCK_KIND 0x524F
+/* field4 of the registration lock's advisory tag (roboto_orgs.h) */
+#define RO_FEED_LOCK_KIND RO_LOCK_KIND_FEED
 
 /* Rows one call may return */
 #define RO_FEED_MAX_EVENTS 10000

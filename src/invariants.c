@@ -23,12 +23,34 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/rel.h"
 
 #include "roboto_orgs.h"
+
+/*
+ * Order a user's joining an org against a new pending invite of that user to
+ * that org, for the rest of the transaction: a lock of the (org, user) pair
+ * (hashed into an advisory tag of our own kind; a collision only orders two
+ * unrelated pairs too). Joins of different users into one org do not wait
+ * for each other, as they would on the org row.
+ */
+static void
+lock_membership_of(const char *org_id, const char *user_id)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
+						 hash_bytes((const unsigned char *) org_id, (int) strlen(org_id)),
+						 hash_bytes((const unsigned char *) user_id, (int) strlen(user_id)),
+						 RO_LOCK_KIND_MEMBERSHIP);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
 
 /* Whether an org is visible to us and de-provisioning; lock: lock its row first */
 static bool
@@ -371,11 +393,13 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 			return PointerGetDatum(new);
 
 		/*
-		 * Lock the org row, as members_close_invites does, then look for the
-		 * membership with the latest snapshot: a user who joined in a
-		 * transaction we waited for is seen, at READ COMMITTED and REPEATABLE
-		 * READ alike, so an invite and a join that race cannot both commit.
+		 * Take the (org, user) lock, as members_close_invites does, and lock
+		 * the org row (for its status), then look for the membership with the
+		 * latest snapshot: a user who joined in a transaction we waited for
+		 * is seen, at READ COMMITTED and REPEATABLE READ alike, so an invite
+		 * and a join that race cannot both commit.
 		 */
+		lock_membership_of(org_id, user_id);
 		ro_spi_begin(&spi);
 		deprovisioning = ro_read_org_status(org_id, true, &org_status) &&
 			org_status == RO_ORG_DEPROVISIONING;
@@ -465,7 +489,6 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 	char	   *org_id = ro_tuple_text(td->tg_trigtuple, desc, "org_id");
 	Datum		v[2];
 	RoSpi		spi;
-	RoOrgStatus status;
 
 	if (ro_restoring())
 		return PointerGetDatum(NULL);	/* the invites are restored as they were */
@@ -474,12 +497,12 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 	v[1] = CStringGetTextDatum(ro_tuple_text(td->tg_trigtuple, desc, "user_id"));
 
 	/*
-	 * Lock the org row first, as invites_check does for a new pending invite,
-	 * and revoke with the latest snapshot: an invite committed by a
-	 * transaction we waited for is revoked too.
+	 * Take the (org, user) lock first, as invites_check does for a new
+	 * pending invite, and revoke with the latest snapshot: an invite
+	 * committed by a transaction we waited for is revoked too.
 	 */
+	lock_membership_of(org_id, TextDatumGetCString(v[1]));
 	ro_spi_begin(&spi);
-	(void) ro_read_org_status(org_id, true, &status);
 	ro_exec_latest(&close_invites_plan, v, NULL, 0);
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);

@@ -8,8 +8,10 @@
  *	  invites_check_seats, email_domains_check_limit (0.1.0's check_seats
  *	  served all three).
  *
- *	  The org row is locked and the count read with the latest snapshot, so
- *	  concurrent joins cannot both take the last seat. A pending invite holds
+ *	  When the org's tier has a member limit, the org row is locked and the
+ *	  count read with the latest snapshot, so concurrent joins cannot both
+ *	  take the last seat; when it has none, joins only share a KEY SHARE
+ *	  lock of the row (which a tier change waits for) and count nothing. A pending invite holds
  *	  a seat: its acceptance (an invite of this user accepted in this
  *	  transaction) needs only a seat among the members, so lowering a tier
  *	  never strands accepted invites beyond what is left.
@@ -33,6 +35,21 @@ static RoPlan seat_limit_plan = {
 	"SELECT (SELECT l.max_members FROM roboto_orgs.tier_limits l WHERE l.tier = o.tier), "
 	"o.tier::text FROM roboto_orgs.orgs o "
 	"WHERE o.org_id = $1 FOR NO KEY UPDATE OF o",
+	1, {TEXTOID}
+};
+
+/*
+ * The member limit of the org's tier under a KEY SHARE lock of the org row,
+ * the lock a member's foreign key takes anyway: joins share it, and role
+ * changes (NO KEY UPDATE) do not conflict with it, but a tier change
+ * (set_org_tier locks the row FOR UPDATE) does, so a join that meets one
+ * waits for it and reads the new tier's limit (EvalPlanQual re-reads the
+ * row, and the limit is a subquery of it). NULL (no limit) or no such org
+ * means there is nothing to count.
+ */
+static RoPlan seat_limit_peek_plan = {
+	"SELECT (SELECT l.max_members FROM roboto_orgs.tier_limits l WHERE l.tier = o.tier) "
+	"FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR KEY SHARE OF o",
 	1, {TEXTOID}
 };
 
@@ -96,6 +113,19 @@ ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 	bool		invited;
 	int64		needed;
 
+	/*
+	 * An org whose tier has no member limit takes members under a shared
+	 * lock only, so that joins into one org (sign-ups at its verified
+	 * domain) do not wait for each other; only a limited tier needs the
+	 * exclusive lock and the count. (The KEY SHARE lock held here does not
+	 * conflict with the NO KEY UPDATE taken next, so two joins cannot
+	 * deadlock on the upgrade.)
+	 */
+	if (ro_exec(&seat_limit_peek_plan, v, NULL, false, 1) == 0)
+		return true;
+	(void) ro_result(0, 0, &isnull);
+	if (isnull)
+		return true;
 	if (!read_tier_limit(&seat_limit_plan, org_id, max_members, tier))
 		return true;
 	ro_exec_latest(&seats_taken_plan, v, NULL, 1);
@@ -104,6 +134,27 @@ ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 	invited = DatumGetBool(ro_result(0, 2, &isnull));
 	needed = members + 1 + ((!for_invite && invited) ? 0 : pending);
 	return needed <= *max_members;
+}
+
+static RoPlan lock_org_for_tier_change_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR UPDATE",
+	1, {TEXTOID}
+};
+
+/*
+ * Before the org's tier changes: lock its row FOR UPDATE, which waits for the
+ * joins in flight (they hold KEY SHARE when the tier has no member limit)
+ * and makes new ones wait for the change and read the new tier's limit. A
+ * direct UPDATE of orgs.tier takes a weaker lock: joins racing it are
+ * ordered before it, as if they had come first. Call inside
+ * ro_spi_begin/end.
+ */
+void
+ro_lock_org_for_tier_change(const char *org_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+
+	ro_exec(&lock_org_for_tier_change_plan, v, NULL, false, 1);
 }
 
 /* 23514 for an org without a free seat */

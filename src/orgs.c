@@ -328,6 +328,7 @@ roboto_orgs_set_org_tier(PG_FUNCTION_ARGS)
 	v[1] = CStringGetTextDatum(ro_enum_label(PG_GETARG_DATUM(1)));
 
 	ro_spi_begin(&spi);
+	ro_lock_org_for_tier_change(org_id);
 	a = ro_org_access(org_id, NULL, true);
 	ro_require_org_exists(org_id, &a);
 	ro_require_org_not_deprovisioning(org_id, &a);

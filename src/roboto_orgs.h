@@ -21,6 +21,16 @@
 /* RobotoNotFoundException */
 #define ERRCODE_RO_NOT_FOUND MAKE_SQLSTATE('P','T','4','0','4')
 
+/*
+ * field4 of the advisory lock tags the module takes itself, apart from 1 and
+ * 2 (what pg_advisory_*() use), so they never meet an app's advisory locks:
+ * the event feed's writer registration (event_feed.c) and the lock that
+ * orders a user's joining an org against a new pending invite of that user
+ * to that org (invariants.c).
+ */
+#define RO_LOCK_KIND_FEED 0x524F		/* 'R' 'O' */
+#define RO_LOCK_KIND_MEMBERSHIP 0x524D	/* 'R' 'M' */
+
 /* Longest org name, user id, user name, in characters */
 #define RO_MAX_NAME_CHARS 200
 
@@ -169,6 +179,7 @@ extern Datum ro_org_record(const char *org_id, bool read_only);
 extern Datum ro_org_user_record(const char *org_id, const char *user_id);
 
 /* Tier limits (limits.c) */
+extern void ro_lock_org_for_tier_change(const char *org_id);
 extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 							char **tier, int *max_members);
 extern RO_NORETURN void ro_raise_org_full(const char *org_id, const char *tier, int max_members);
