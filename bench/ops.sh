@@ -56,13 +56,13 @@ for size in small large; do
   echo "   loaded in $(( $(date +%s) - start )) s, $(psql -X -A -t -d ops_$size -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 done
 
-scripts="get_org org_users orgs_for_self has_role create_org roles invite_accept"
+scripts="get_org org_users orgs_for_self has_role create_org roles invite_accept raw_create_org raw_roles raw_invite_accept"
 have_invites=$(psql -X -A -t -d ops_small -c "SELECT to_regprocedure('roboto_orgs.invite_user(text, text)') IS NOT NULL
   AND to_regprocedure('roboto_orgs.accept_invite(text)') IS NOT NULL")
 
 run_scripts=""
 for s in $scripts; do
-  if [ "$s" = invite_accept ] && [ "$have_invites" != t ]; then
+  if { [ "$s" = invite_accept ] || [ "$s" = raw_invite_accept ]; } && [ "$have_invites" != t ]; then
     echo "== skipping invite_user + accept_invite: roboto_orgs.invite_user(text, text) or accept_invite(text) does not exist yet"
     continue
   fi
@@ -101,6 +101,7 @@ echo
 echo "== $CLIENTS client(s), $ROUNDS rounds of $DURATION s; small: $SMALL_ORGS orgs, large: $LARGE_ORGS orgs (5 memberships per org)"
 printf '%-32s %10s %9s %9s | %10s %9s %9s | %6s\n' operation "tps small" "txn ms" "op ms" "tps large" "txn ms" "op ms" "ratio"
 for s in $run_scripts; do
+  case "$s" in raw_*) continue ;; esac
   for op in $(awk '$1 != "tps" && $1 != "txn" { print $1 }' "$out/$s.small.1.kv"); do
     label=$op; [ "$op" = "$s" ] || label="$op ($s)"
     ms_s=$(get "$s" small "$op"); ms_l=$(get "$s" large "$op")
@@ -110,6 +111,21 @@ for s in $run_scripts; do
   done
 done
 echo "txn ms: mean latency of the whole script (set_config and the operation); op ms: the operation's statement"
+
+# Each write against its raw baseline (bench/ops_raw_*.sql: the bare statements
+# on the same tables, triggers off), whole scripts: the growth from small to
+# large of the extension's operation, over the growth of the baseline.
+echo
+echo "== writes against their raw baselines (whole transactions; target: growth ratio at most 1.2)"
+printf '%-16s | %9s %9s %7s | %9s %9s %7s | %7s\n' write "ext small" "large" growth "raw small" "large" growth "ratio"
+for w in create_org roles invite_accept; do
+  case " $run_scripts " in *" $w "*) ;; *) continue ;; esac
+  es=$(get "$w" small txn); el=$(get "$w" large txn)
+  rs=$(get "raw_$w" small txn); rl=$(get "raw_$w" large txn)
+  printf '%-16s | %9.3f %9.3f %7.2f | %9.3f %9.3f %7.2f | %7.2f\n' "$w" "$es" "$el" "$(echo "$el / $es" | bc -l)" \
+    "$rs" "$rl" "$(echo "$rl / $rs" | bc -l)" "$(echo "($el / $es) / ($rl / $rs)" | bc -l)"
+done
+echo "ext: the extension's script (set_config and the calls); raw: its baseline; ratio: ext growth / raw growth"
 psql -X -A -t -d ops_small -c "SELECT 'PostgreSQL ' || current_setting('server_version') || '; shared_buffers=' || current_setting('shared_buffers')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$out"
