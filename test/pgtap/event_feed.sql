@@ -4,10 +4,9 @@
 -- test/stress/event_feed.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(25);
 
-CREATE ROLE roboto_test_feed_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_feed_api');
 CREATE ROLE roboto_test_feed_consumer NOLOGIN;
 SELECT roboto_orgs.grant_api_access('roboto_test_feed_consumer');
 SET LOCAL roboto_orgs.event_consumer_role = 'roboto_test_feed_consumer';
@@ -17,7 +16,7 @@ SELECT count(*) FROM roboto_orgs.create_user('fd_alice', 'fd_alice@feed.example'
 SELECT coalesce(max(cursor::bigint), 0)::text AS start FROM roboto_orgs.event_feed(NULL, 10000) \gset
 
 -- Who may read it
-SET ROLE roboto_test_feed_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'fd_alice';
 SELECT org_id AS acme FROM roboto_orgs.create_org('Feed Acme') \gset
 SELECT throws_ok($$SELECT * FROM roboto_orgs.event_feed()$$, '42501', 'permission denied to read the event feed',
@@ -25,13 +24,13 @@ SELECT throws_ok($$SELECT * FROM roboto_orgs.event_feed()$$, '42501', 'permissio
 RESET roboto_orgs.user_id;
 SELECT throws_ok($$SELECT * FROM roboto_orgs.event_feed()$$, '42501', NULL, 'an API role, anonymous: 42501');
 RESET ROLE;
-GRANT roboto_test_feed_consumer TO roboto_test_feed_api;
-SET ROLE roboto_test_feed_api;
+GRANT roboto_test_feed_consumer TO roboto_test_api;
+SET ROLE roboto_test_api;
 SELECT lives_ok($$SELECT * FROM roboto_orgs.event_feed()$$, 'a member of the event consumer role may read it');
 RESET ROLE;
-REVOKE roboto_test_feed_consumer FROM roboto_test_feed_api;
+REVOKE roboto_test_feed_consumer FROM roboto_test_api;
 SET LOCAL roboto_orgs.event_consumer_role = '';
-SET ROLE roboto_test_feed_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok($$SELECT * FROM roboto_orgs.event_feed()$$, '42501', NULL,
   'with roboto_orgs.event_consumer_role empty, only the trusted service');
 RESET ROLE;

@@ -4,10 +4,9 @@
 -- statement: test/specs/permissions_seen.spec.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
+\ir fixtures/setup.psql
 SELECT plan(43);
 
-CREATE ROLE roboto_test_perm_api NOLOGIN;
-SELECT roboto_orgs.grant_api_access('roboto_test_perm_api');
 CREATE ROLE roboto_test_perm_service NOLOGIN;
 SELECT roboto_orgs.grant_api_access('roboto_test_perm_service');
 GRANT SELECT, INSERT, UPDATE, DELETE ON roboto_orgs.role_permissions TO roboto_test_perm_service;
@@ -35,18 +34,18 @@ SET ROLE roboto_test_perm_service;
 SELECT lives_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('admin', 'members.invite')$$,
   'the trusted service maps permissions (with the table privilege a deployment grants it)');
 RESET ROLE;
-SET ROLE roboto_test_perm_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('user', 'x:y')$$, '42501', NULL,
   'an API role cannot write it (no privilege)');
 SELECT throws_ok($$SELECT * FROM roboto_orgs.role_permissions$$, '42501', NULL, 'nor read it directly');
 RESET ROLE;
-GRANT INSERT, DELETE ON roboto_orgs.role_permissions TO roboto_test_perm_api;
-SET ROLE roboto_test_perm_api;
+GRANT INSERT, DELETE ON roboto_orgs.role_permissions TO roboto_test_api;
+SET ROLE roboto_test_api;
 SELECT throws_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('user', 'x:y')$$, '42501',
   'permission denied to change roboto_orgs.role_permissions',
   'an API role granted the table privilege by mistake still cannot write it (trigger)');
 RESET ROLE;
-REVOKE INSERT, DELETE ON roboto_orgs.role_permissions FROM roboto_test_perm_api;
+REVOKE INSERT, DELETE ON roboto_orgs.role_permissions FROM roboto_test_api;
 SELECT throws_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('user', 'Datasets:Read')$$, '23514', NULL, 'upper case: 23514');
 SELECT throws_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('user', '')$$, '23514', NULL, 'empty: 23514');
 SELECT throws_ok($$INSERT INTO roboto_orgs.role_permissions VALUES ('user', '1read')$$, '23514', NULL, 'a leading digit: 23514');
@@ -71,7 +70,7 @@ SELECT ok((SELECT 'roboto_orgs.role_permissions'::regclass = ANY (extconfig) FRO
 --------------------------------------------------------------------------------
 -- has_permission: a role has its own permissions and those below it
 --------------------------------------------------------------------------------
-SET ROLE roboto_test_perm_api;
+SET ROLE roboto_test_api;
 CREATE TEMP TABLE answers AS
   SELECT u AS member, p AS permission,
          (SELECT set_config('roboto_orgs.user_id', u, false)) IS NOT NULL AND roboto_orgs.has_permission(:'acme', p) AS has
@@ -142,7 +141,7 @@ INSERT INTO public.perm_docs SELECT i, CASE WHEN i % 2 = 0 THEN :'acme' ELSE :'g
 ALTER TABLE public.perm_docs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_docs ON public.perm_docs FOR SELECT USING (roboto_orgs.has_permission(org_id, 'datasets:read'));
 CREATE POLICY write_docs ON public.perm_docs FOR UPDATE USING (org_id = ANY (ARRAY(SELECT roboto_orgs.caller_org_ids_with('datasets:write'))));
-GRANT SELECT, UPDATE ON public.perm_docs TO roboto_test_perm_api;
+GRANT SELECT, UPDATE ON public.perm_docs TO roboto_test_api;
 -- rows an UPDATE of every row may change, under the policies (rolled back)
 CREATE FUNCTION pg_temp.writable() RETURNS int LANGUAGE plpgsql AS $$
 DECLARE n int;
@@ -156,7 +155,7 @@ BEGIN
   RETURN n;
 END
 $$;
-SET ROLE roboto_test_perm_api;
+SET ROLE roboto_test_api;
 SET roboto_orgs.user_id = 'pm_user';
 SELECT is((SELECT count(*)::int FROM public.perm_docs), 10, 'a policy by permission: the user reads the org''s 10 rows');
 SELECT is(pg_temp.writable(), 0, 'and may not write them');
