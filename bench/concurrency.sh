@@ -23,17 +23,8 @@ DURATION=${DURATION:-8}
 ORGS=${ORGS:-2000}
 
 if [ "${1:-}" != "--in-cluster" ]; then
-  pg_config="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config"
-  make -s -j2 PG_CONFIG="$pg_config"
-  dest=$(mktemp -d /tmp/roboto_orgs-bench.XXXXXX)
-  trap 'rm -rf "$dest"' EXIT
-  chmod 755 "$dest"
-  make -s install DESTDIR="$dest" PG_CONFIG="$pg_config" >/dev/null
-  pg_virtualenv -t -v "${PG_MAJOR:-15}" -o "extension_destdir=$dest" \
-    -o "shared_buffers=512MB" -o "max_wal_size=4GB" -o "jit=off" -o "max_connections=50" \
-    -o "log_lock_waits=on" \
-    bash bench/concurrency.sh --in-cluster
-  exit
+  exec bash bench/cluster.sh bench/concurrency.sh shared_buffers=512MB max_wal_size=4GB jit=off \
+    max_connections=50 log_lock_waits=on
 fi
 
 db=roboto_bench_conc

@@ -26,16 +26,7 @@ DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-5}
 
 if [ "${1:-}" != "--in-cluster" ]; then
-  pg_config="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config"
-  make -s -j2 PG_CONFIG="$pg_config"
-  dest=$(mktemp -d /tmp/roboto_orgs-bench.XXXXXX)
-  trap 'rm -rf "$dest"' EXIT
-  chmod 755 "$dest"
-  make -s install DESTDIR="$dest" PG_CONFIG="$pg_config" >/dev/null
-  pg_virtualenv -t -v "${PG_MAJOR:-15}" -o "extension_destdir=$dest" \
-    -o "shared_buffers=512MB" -o "max_wal_size=4GB" -o "jit=off" \
-    bash bench/create_org.sh --in-cluster
-  exit
+  exec bash bench/cluster.sh bench/create_org.sh shared_buffers=512MB max_wal_size=4GB jit=off
 fi
 
 db=roboto_bench_create

@@ -31,15 +31,7 @@ WARMUP=${WARMUP:-1}
 SHARED_BUFFERS=${SHARED_BUFFERS:-1GB}   # 3GB holds the 1M-org database
 
 if [ "${1:-}" != "--in-cluster" ]; then
-  make -s -j2 PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config"
-  dest=$(mktemp -d /tmp/roboto_orgs-bench.XXXXXX)
-  trap 'rm -rf "$dest"' EXIT
-  chmod 755 "$dest"
-  make -s install DESTDIR="$dest" PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config" >/dev/null
-  pg_virtualenv -t -v "${PG_MAJOR:-15}" -o "extension_destdir=$dest" \
-    -o "shared_buffers=$SHARED_BUFFERS" -o "max_wal_size=4GB" -o "jit=off" \
-    bash bench/ops.sh --in-cluster
-  exit
+  exec bash bench/cluster.sh bench/ops.sh "shared_buffers=$SHARED_BUFFERS" max_wal_size=4GB jit=off
 fi
 
 out=$(mktemp -d /tmp/roboto_orgs-ops.XXXXXX)

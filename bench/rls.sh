@@ -24,18 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != "--in-cluster" ]; then
-  make -s -j2 PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config"
-  # Install into a private tree, not the shared installation: the cluster
-  # loads it through Debian's extension_destdir, so the bench needs no lock
-  # and nobody else's install can change what it measures.
-  dest=$(mktemp -d /tmp/roboto_orgs-bench.XXXXXX)
-  trap 'rm -rf "$dest"' EXIT
-  chmod 755 "$dest"
-  make -s install DESTDIR="$dest" PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config" >/dev/null
-  pg_virtualenv -t -v "${PG_MAJOR:-15}" -o "extension_destdir=$dest" \
-    -o "shared_buffers=512MB" -o "max_parallel_workers_per_gather=0" -o "jit=off" \
-    -o "work_mem=16MB" bash bench/rls.sh --in-cluster
-  exit
+  exec bash bench/cluster.sh bench/rls.sh shared_buffers=512MB max_parallel_workers_per_gather=0 jit=off work_mem=16MB
 fi
 
 ROWS=${ROWS:-1000000}
