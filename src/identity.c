@@ -14,6 +14,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "roboto_orgs.h"
@@ -85,17 +86,37 @@ caller_from_claims(const char *claims)
  * alone name the caller: a JWT without the claim, or with an empty one, is
  * anonymous, even where roboto_orgs.user_id has a value (a role's or the
  * database's default, which PostgREST applies to its requests too).
+ *
+ * The answer is remembered for as long as ro_caller_settings_generation does
+ * not move (no assignment of the three settings since), so the claims are
+ * parsed once per request, not once per call and event. Malformed claims are
+ * not remembered: they raise their error every time.
  */
 char *
 ro_caller_id(void)
 {
+	static uint64 known_generation = 0;
+	static bool known = false;
+	static char *known_caller = NULL;
 	const char *claims = ro_request_jwt_claims;
+	char	   *caller;
+
+	if (known && known_generation == ro_caller_settings_generation)
+		return known_caller ? pstrdup(known_caller) : NULL;
 
 	if (claims != NULL && claims[0] != '\0')
-		return caller_from_claims(claims);
-	if (ro_user_id != NULL && ro_user_id[0] != '\0')
-		return pstrdup(ro_user_id);
-	return NULL;
+		caller = caller_from_claims(claims);
+	else if (ro_user_id != NULL && ro_user_id[0] != '\0')
+		caller = pstrdup(ro_user_id);
+	else
+		caller = NULL;
+
+	if (known_caller != NULL)
+		pfree(known_caller);
+	known_caller = caller ? MemoryContextStrdup(TopMemoryContext, caller) : NULL;
+	known_generation = ro_caller_settings_generation;
+	known = true;
+	return caller;
 }
 
 /* The caller's user id; 42501 for an anonymous caller */
