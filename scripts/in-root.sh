@@ -8,7 +8,8 @@
 #
 # A copy of this tree (tracked and untracked files, no build outputs) goes to
 # /root/roboto_orgs in the root, where COMMAND runs as root with PG_MAJOR set,
-# in a clean environment (a UTF-8 locale; CI, ROBOTO_* and FUZZ_* passed on).
+# in a clean environment (a UTF-8 locale; CI, ROBOTO_* and FUZZ_* passed on;
+# the host's CA bundle for node and npm).
 # /proc, /sys, /dev and /dev/pts are bind-mounted and /dev/shm is a tmpfs for
 # the duration, and unmounted on the way out, on failure too.
 #
@@ -54,6 +55,13 @@ mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || exit 1
 mounted+=("$root/dev/shm")
 
 pass=(PG_MAJOR="$major")
+# The root shares the host's network: give node and npm (scripts/pooler-tests.sh
+# runs npm ci) the host's trust anchors too, which may include a local CA of a
+# TLS-inspecting egress proxy that the root's own ca-certificates lack.
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  mkdir -p "$root/etc/ssl" && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-certificates.crt" || exit 1
+  pass+=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-certificates.crt npm_config_cafile=/etc/ssl/host-ca-certificates.crt)
+fi
 while IFS='=' read -r name value; do
   pass+=("$name=$value")
 done < <(env | grep -E '^(CI|ROBOTO_[A-Z_]*|FUZZ_[A-Z_]*|ROWS|ORGS|RUNS|CALLER_ORGS)=' | grep -v '^ROBOTO_ROOTS=')
