@@ -284,6 +284,17 @@ test('has_permission is checked per caller once it exists', (t) => {
   assert.fail('roboto_orgs.has_permission exists now: add its check to checks() in test/pooled.test.js');
 });
 
+test('the app role is not the trusted service: create_user refuses it', async () => {
+  const app = new pg.Client({ connectionString: env('POOL_URL') });
+  await app.connect();
+  try {
+    await assert.rejects(inTxn(app, null, () => app.query("SELECT roboto_orgs.create_user('p-intruder')")), { code: '42501' });
+    await assert.rejects(inTxn(app, users[0], () => app.query("SELECT roboto_orgs.create_user('p-intruder')")), { code: '42501' });
+  } finally {
+    await app.end();
+  }
+});
+
 // ---- the wrong pattern: a session-level SET through a transaction pooler ----
 test('a session-level SET of the caller leaks to other clients of the pooler (the wrong pattern)', async () => {
   // LEAK_URL's pool has one server connection, so both clients share it, as
