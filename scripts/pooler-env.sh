@@ -22,6 +22,7 @@
 # owns.
 
 pooler_dir=
+pooler_server_addr=
 pooler_pgbouncer_pid=
 pooler_api_pid=
 pooler_node_dir=examples/node-api
@@ -55,8 +56,19 @@ pooler_setup_db() {
   psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'CREATE EXTENSION roboto_orgs' -f "$pooler_node_dir/schema.sql" \
     -c "ALTER ROLE api_app PASSWORD '$API_APP_PASSWORD'" \
     -c "ALTER ROLE api_signup PASSWORD '$API_SIGNUP_PASSWORD'" >/dev/null || return 1
+  # The loopback address the cluster answered on: with PGHOST=localhost that
+  # may be ::1 only, when another cluster (of another Debian root sharing this
+  # network namespace) holds 127.0.0.1 on the same port.
+  pooler_server_addr=$(psql -X -At -d "$db" -c 'SELECT inet_server_addr()') || return 1
+  pooler_server_addr=${pooler_server_addr%%/*}
+  case "$pooler_server_addr" in
+    127.0.0.1|::1) ;;
+    *) echo "pooler: the cluster answered on '$pooler_server_addr', not a loopback address" >&2; return 1 ;;
+  esac
+  local url_host=$pooler_server_addr
+  [ "$url_host" = ::1 ] && url_host='[::1]'
   # the superuser, straight to the cluster (for test fixtures only)
-  export ADMIN_URL="postgresql://$PGUSER:$PGPASSWORD@127.0.0.1:$PGPORT/$db"
+  export ADMIN_URL="postgresql://$PGUSER:$PGPASSWORD@$url_host:$PGPORT/$db"
 }
 
 pooler_start_pgbouncer() {
@@ -75,8 +87,8 @@ pooler_start_pgbouncer() {
 EOF
   cat > "$pooler_dir/pgbouncer.ini" <<EOF
 [databases]
-$db = host=127.0.0.1 port=$PGPORT dbname=$db
-${db}_leak = host=127.0.0.1 port=$PGPORT dbname=$db pool_size=1
+$db = host=$pooler_server_addr port=$PGPORT dbname=$db
+${db}_leak = host=$pooler_server_addr port=$PGPORT dbname=$db pool_size=1
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -108,11 +120,13 @@ EOF
   export POOL_URL="$base/$db" LEAK_URL="$base/${db}_leak"
   export SERVICE_URL="postgresql://api_signup:$API_SIGNUP_PASSWORD@127.0.0.1:$port/$db"
   export DATABASE_URL=$POOL_URL SERVICE_DATABASE_URL=$SERVICE_URL
-  for _ in $(seq 100); do
-    psql -X -q -d "$POOL_URL" -c 'SELECT 1' >/dev/null 2>&1 && break
-    sleep 0.1
+  # pgbouncer holds a client while it cannot reach the server: bound the wait
+  local ok=
+  for _ in $(seq 20); do
+    PGCONNECT_TIMEOUT=3 psql -X -q -d "$POOL_URL" -c 'SELECT 1' >/dev/null 2>&1 && { ok=1; break; }
+    sleep 0.2
   done
-  psql -X -q -d "$POOL_URL" -c 'SELECT 1' >/dev/null || { cat "$pooler_dir/pgbouncer.log" >&2; return 1; }
+  [ -n "$ok" ] || { echo "pooler: no answer through pgbouncer" >&2; tail -20 "$pooler_dir/pgbouncer.log" >&2; return 1; }
   echo "pooler: $(pgbouncer --version | head -n1) on 127.0.0.1:$port, transaction pooling, default_pool_size=2 (protocol-level prepared statements: $( [ "$PGBOUNCER_PREPARED" = 1 ] && echo kept || echo not kept))"
 }
 

@@ -35,12 +35,12 @@ pooler_start_pgbouncer roboto_pool || fail_both "could not start pgbouncer"
 
 reporter=(--test-reporter=spec)
 echo "== $pooled"
-(cd examples/node-api && node --test "${reporter[@]}" test/pooled.test.js); rc=$?
+(cd examples/node-api && timeout 600 node --test "${reporter[@]}" test/pooled.test.js); rc=$?
 record $rc "$pooled"
 
 echo "== $http"
 if pooler_start_api; then
-  (cd examples/node-api && node --test "${reporter[@]}" test/http.test.js); rc=$?
+  (cd examples/node-api && timeout 600 node --test "${reporter[@]}" test/http.test.js); rc=$?
   [ $rc = 0 ] || { echo "---- service log"; tail -50 "$pooler_dir/api.log"; }
 else
   rc=1
