@@ -29,13 +29,33 @@ install() {
   echo "deps.sh: installing $* (a minute or two)"
   apt-get install -y -q --no-install-recommends "$@" | grep -E '^(Unpacking|Setting up) ' || true
 }
-# Node.js and npm run the examples' tests (npm ci of their locked dependencies);
-# any node 18 or later will do, Debian's own where none is installed
-command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   update
   install "${missing[@]}"
 fi
+
+# pgbouncer, node and npm for scripts/pooler-tests.sh (examples/node-api) and
+# examples/event-consumer/test.sh (npm ci of their locked dependencies). The
+# package's service is not started: policy-rc.d refuses it for the install
+# (the tests run their own pgbouncer as the postgres OS user).
+if ! installed pgbouncer; then
+  update
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+    install pgbouncer
+    rm -f "$policy"; trap - EXIT
+  else
+    install pgbouncer
+  fi
+fi
+# node and npm: the machine's own when present (e.g. NodeSource's nodejs,
+# which bundles npm), else Debian's
+node_missing=()
+command -v node >/dev/null || node_missing+=(nodejs)
+command -v npm >/dev/null || node_missing+=(npm)
+if [ ${#node_missing[@]} -gt 0 ]; then update; install "${node_missing[@]}"; fi
 
 # libFuzzer comes with clang's runtime, packaged per LLVM version: take the one
 # of the machine's default clang (14 on Debian 12, 19 on Debian 13).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs inside pg_virtualenv (PGHOST, PGPORT, PGUSER set): every test suite,
+# Runs inside pg_virtualenv (PGHOST, PGPORT, PGUSER set): every test suite
+# (the last, scripts/pooler-tests.sh, behind pgbouncer and examples/node-api),
 # reporting all failures before exiting non-zero.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +31,9 @@ bash examples/event-consumer/test.sh; record $? "event consumer example"
 
 echo "== upgrade chain (scripts/upgrade-tests.sh)"
 bash scripts/upgrade-tests.sh; record $? "upgrade chain"
+
+echo "== behind pgbouncer and a node-postgres service (scripts/pooler-tests.sh)"
+# records its two suites itself
+bash scripts/pooler-tests.sh || status=1
 
 exit $status

@@ -8,7 +8,8 @@
 #
 # A copy of this tree (tracked and untracked files, no build outputs) goes to
 # /root/roboto_orgs in the root, where COMMAND runs as root with PG_MAJOR set,
-# in a clean environment (a UTF-8 locale; CI, ROBOTO_* and FUZZ_* passed on).
+# in a clean environment (a UTF-8 locale; CI, ROBOTO_* and FUZZ_* passed on;
+# the host's CA bundle for node and npm).
 # /proc, /sys, /dev and /dev/pts are bind-mounted and /dev/shm is a tmpfs for
 # the duration, and unmounted on the way out, on failure too.
 #
@@ -54,14 +55,15 @@ mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || exit 1
 mounted+=("$root/dev/shm")
 
 pass=(PG_MAJOR="$major")
-# The host's trust for TLS (npm ci reaches the npm registry from the root):
-# the root gets a copy of the host's CA bundle and the extra CAs the host's
-# Node.js is told about, so a registry behind the host's TLS proxy works there too
+# The root shares the host's network: give node and npm (npm ci of the
+# examples' locked dependencies) the host's trust anchors too, which may
+# include the CA of a TLS-inspecting egress proxy that the root's own
+# ca-certificates lack (the extra CAs the host's Node.js is told about, else
+# the host's whole bundle).
 host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
 if [ -f "$host_ca" ]; then
-  mkdir -p "$root/etc/ssl/certs"
-  cp "$host_ca" "$root/etc/ssl/certs/roboto-host-ca.crt"
-  pass+=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/roboto-host-ca.crt)
+  mkdir -p "$root/etc/ssl" && cp "$host_ca" "$root/etc/ssl/host-ca-certificates.crt" || exit 1
+  pass+=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-certificates.crt npm_config_cafile=/etc/ssl/host-ca-certificates.crt)
 fi
 while IFS='=' read -r name value; do
   pass+=("$name=$value")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds, installs the extension,
 # then runs the pg_regress, isolation and TAP tests (make installcheck), the
-# pgTAP tests (pg_prove) and the upgrade chain on a throwaway UTF-8 cluster made
+# pgTAP tests (pg_prove), the upgrade chain and the pooler tests (pgbouncer and
+# examples/node-api: scripts/pooler-tests.sh) on a throwaway UTF-8 cluster made
 # by pg_virtualenv, then fuzzes the email domain parser for FUZZ_SECONDS
 # (default 60; ROBOTO_FUZZ=0 skips it).
 #
@@ -23,7 +24,7 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 ROBOTO_RESULTS=$results PG_CONFIG=$pg_config pg_virtualenv -t -v "$major" \
   bash scripts/in-cluster-tests.sh || status=1
 
-expected=5   # five suites in the cluster
+expected=7   # seven suites in the cluster (scripts/pooler-tests.sh records two)
 if [ "$fuzz" != 0 ]; then
   expected=$((expected + 1))
   echo "== fuzzing the email domain parser (scripts/fuzz.sh, ${FUZZ_SECONDS:-60}s)"
