@@ -101,12 +101,20 @@ before(async () => {
     await admin.query('GRANT EXECUTE ON FUNCTION public.pooled_is_admin(text) TO api_app');
     hasPermissionExists = (await admin.query(
       "SELECT count(*) > 0 AS e FROM pg_proc WHERE proname = 'has_permission' AND pronamespace = 'roboto_orgs'::regnamespace")).rows[0].e;
+    if (hasPermissionExists) {
+      // the deployment's mapping: a role has its own permissions and those below it
+      await admin.query(`INSERT INTO roboto_orgs.role_permissions (role, permission)
+        SELECT r::roboto_orgs.org_role_name, p FROM unnest($1::text[], $2::text[]) AS m(r, p)
+        ON CONFLICT DO NOTHING`, [PERMISSIONS.map(([r]) => r), PERMISSIONS.map(([, p]) => p)]);
+    }
   } finally {
     await Promise.all([service.end(), app.end(), admin.end()]);
   }
 });
 
 // ---- what each caller must see -------------------------------------------
+// role_permissions of this test: permission -> the lowest role that has it
+const PERMISSIONS = [['user', 'notes:read'], ['admin', 'notes:write'], ['owner', 'billing:manage']];
 function expected(caller) {
   const known = caller !== null && roleOf.has(caller);
   const roles = known ? roleOf.get(caller) : new Map();
@@ -117,15 +125,13 @@ function expected(caller) {
     is_member: orgIds.map((o) => roles.has(o)),
     has_role: Object.fromEntries(ROLES.map((r) => [r, orgIds.map((o) => has(o, r))])),
     plpgsql_admin: orgIds.map((o) => has(o, 'admin')),
+    has_permission: Object.fromEntries(PERMISSIONS.map(([r, p]) => [p, orgIds.map((o) => has(o, r))])),
     orgs_for_self: known ? [...mine].sort() : { error: '42501' },
     notes: mine.flatMap((o) => notesOf.get(o)).sort(),
   };
 }
 
 // The checks of one transaction: [name, run(q) -> answer, expected(exp) -> value].
-// has_permission: once roboto_orgs.has_permission exists, add its check here
-// (the answer per org and permission, from role_permissions and the caller's
-// roles in roleOf) the way has_role is checked.
 function checks(q) {
   const list = [
     ['caller_id', async () => (await q('SELECT roboto_orgs.caller_id() AS v')).rows[0].v, (e) => e.caller_id],
@@ -154,6 +160,13 @@ function checks(q) {
     ['notes (RLS)', async () => (await q('SELECT title FROM public.notes')).rows.map((r) => r.title).sort(),
       (e) => e.notes],
   ];
+  if (hasPermissionExists) {
+    for (const [, p] of PERMISSIONS) {
+      list.push([`has_permission ${p}`, async () => (await q(
+        'SELECT array_agg(roboto_orgs.has_permission(o, $2) ORDER BY n) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(o, n)',
+        [orgIds, p], 'pooled_has_permission')).rows[0].v, (e) => e.has_permission[p]]);
+    }
+  }
   return list;
 }
 
@@ -267,21 +280,15 @@ test(`${CLIENTS} clients x ${TXNS} transactions over 2 server connections: every
   console.log(`pooled: ${stats.transactions} transactions, ${stats.answers} answers checked, ` +
     `${stats.wrong.length} for the wrong caller; ${CLIENTS} clients seen on ${servers.size} server connection(s); ` +
     `prepared statements ${PREPARED ? 'named (kept by pgbouncer)' : 'unnamed'}; modes ${JSON.stringify(stats.byMode)}`);
-  if (!hasPermissionExists) console.log('pooled: has_permission does not exist in this version: not checked');
   for (const w of stats.wrong.slice(0, 20)) console.log('WRONG', JSON.stringify(w));
   assert.equal(stats.transactions, CLIENTS * TXNS);
   assert.ok(servers.size <= 2, `pgbouncer used ${servers.size} server connections, expected at most 2`);
   assert.deepEqual(stats.wrong, []);
 });
 
-test('has_permission is checked per caller once it exists', (t) => {
-  if (!hasPermissionExists) {
-    t.skip('roboto_orgs.has_permission does not exist yet');
-    return;
-  }
-  // Reached once has_permission exists: then add its check to checks()
-  // above, and replace this reminder, which fails until that is done.
-  assert.fail('roboto_orgs.has_permission exists now: add its check to checks() in test/pooled.test.js');
+test('has_permission was among the checks', () => {
+  // 0.2.0 and later have it: the pooled test above checked it per caller
+  assert.ok(hasPermissionExists, 'roboto_orgs.has_permission does not exist');
 });
 
 test('the app role is not the trusted service: create_user refuses it', async () => {
