@@ -27,7 +27,7 @@ OBJS = \
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
-SHLIB_LINK = -lidn2
+SHLIB_LINK = -lidn2 -lpsl
 
 # -Wextra with the exceptions PostgreSQL's own headers and our RoPlan initialisers need:
 # fmgr signatures leave parameters unused, and a RoPlan's plan starts zeroed.

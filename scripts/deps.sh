@@ -11,7 +11,7 @@ major=${1:-${PG_MAJOR:-15}}
 need=(
   make gcc postgresql-common "postgresql-$major" "postgresql-server-dev-$major"
   "postgresql-$major-pgtap" libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
-  libidn2-dev
+  libidn2-dev libpsl-dev publicsuffix
 )
 missing=()
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -37,7 +37,7 @@ packages=(
   make gcc libc6-dev util-linux procps
   "postgresql-$major" "postgresql-server-dev-$major" postgresql-common
   "postgresql-$major-pgtap" libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
-  libidn2-dev nodejs npm
+  libidn2-dev libpsl-dev publicsuffix nodejs npm
 )
 include=$(IFS=,; echo "${packages[*]}")
 

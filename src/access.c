@@ -126,7 +126,7 @@ ro_raise_org_not_found(const char *org_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_RO_NOT_FOUND),
-			 errmsg("org \"%s\" does not exist", org_id)));
+			 errmsg("org \"%s\" does not exist", ro_echo(org_id))));
 }
 
 /* PT404 unless the org looked up into a exists */
@@ -151,13 +151,13 @@ ro_require_role_in(const RoOrgAccess *a, const char *org_id, const char *caller,
 		if (a->caller_mask == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("user \"%s\" is not a member of org \"%s\"", caller, org_id),
+					 errmsg("user \"%s\" is not a member of org \"%s\"", ro_echo(caller), ro_echo(org_id)),
 					 errdetail("Only members with role %s or above may %s.",
 							   ro_role_label(min_role), action)));
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("user \"%s\" needs role %s in org \"%s\" to %s",
-						caller, ro_role_label(min_role), org_id, action)));
+						ro_echo(caller), ro_role_label(min_role), ro_echo(org_id), action)));
 	}
 }
 
@@ -179,7 +179,7 @@ ro_require_org_not_deprovisioning(const char *org_id, const RoOrgAccess *a)
 	if (a->status == RO_ORG_DEPROVISIONING)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("org \"%s\" is being de-provisioned", org_id),
+				 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 				 errdetail("An org in status de-provisioning can only be deleted.")));
 }
 
@@ -191,7 +191,7 @@ ro_require_org_active(const char *org_id, const RoOrgAccess *a)
 	if (a->status != RO_ORG_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("org \"%s\" is not active", org_id),
+				 errmsg("org \"%s\" is not active", ro_echo(org_id)),
 				 errdetail("Only active orgs take new members."),
 				 errhint("An owner moves the org to status active with update_org().")));
 }

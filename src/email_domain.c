@@ -18,18 +18,14 @@
 #include "domain_parse.h"
 #include "roboto_orgs.h"
 
-/* Longest part of a rejected input quoted in an error message, in characters */
-#define SHOWN_CHARS 80
-
-/* The input as quoted in an error message: at most SHOWN_CHARS characters */
+/* The input as quoted in an error message: bounded as every echo is (ro_echo) */
 static char *
 shown(const char *s, size_t len)
 {
-	int			clip = pg_mbcharcliplen(s, (int) Min(len, (size_t) INT_MAX / 2), SHOWN_CHARS);
+	/* Only the first bytes can be shown: no need to copy a long input whole */
+	size_t		take = Min(len, (size_t) RO_ECHO_MAX_CHARS * MAX_MULTIBYTE_CHAR_LEN + 1);
 
-	if ((size_t) clip < len)
-		return psprintf("%.*s...", clip, s);
-	return pnstrdup(s, len);
+	return (char *) ro_echo(pnstrdup(s, take));
 }
 
 /* The text in UTF-8 for libidn2; *len is updated */
@@ -231,7 +227,7 @@ roboto_orgs_email_domain_unicode(PG_FUNCTION_ARGS)
 	if (st != RO_DOMAIN_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("email domain \"%s\" has no Unicode form", ascii),
+				 errmsg("email domain \"%s\" has no Unicode form", ro_echo(ascii)),
 				 errdetail("%s", detail ? detail : ro_domain_status_text(st))));
 	server = pg_any_to_server(out, strlen(out), PG_UTF8);
 	PG_RETURN_TEXT_P(cstring_to_text(server));

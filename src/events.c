@@ -260,11 +260,51 @@ domain_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
 	{
 		const char *col = NameStr(TupleDescAttr(desc, i)->attname);
 
+		/* the token goes with verification (NULL once verified) */
 		if (!TupleDescAttr(desc, i)->attisdropped && strcmp(col, "verified") != 0 &&
+			!(kind != NULL && strcmp(col, "verification_token") == 0) &&
 			ro_column_changed(old, new, desc, col))
 			kind = "domain.updated";
 	}
 	return kind;
+}
+
+static RoPlan verified_elsewhere_plan = {
+	"SELECT 1 FROM roboto_orgs.org_email_domains d "
+	"WHERE d.email_domain OPERATOR(roboto_orgs.=) $1::roboto_orgs.email_domain "
+	"AND d.verified AND d.org_id <> $2",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * The kind of the deletion of a binding: domain.claim_dropped for a pending
+ * claim removed while another org holds the verified binding (what
+ * verify_email_domain and a verified bind_email_domain do to the other
+ * orgs' claims), domain.unbound otherwise
+ */
+static const char *
+domain_delete_kind(TriggerData *td)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	HeapTuple	old = td->tg_trigtuple;
+	bool		isnull;
+	Datum		verified = ro_tuple_value(old, desc, "verified", &isnull);
+	Datum		v[2];
+	RoSpi		spi;
+	int			n;
+
+	if (isnull || DatumGetBool(verified) || ro_restoring())
+		return "domain.unbound";
+	v[0] = ro_tuple_value(old, desc, "email_domain", &isnull);
+	if (isnull)
+		return "domain.unbound";
+	v[1] = ro_tuple_value(old, desc, "org_id", &isnull);
+	if (isnull)
+		return "domain.unbound";
+	ro_spi_begin(&spi);
+	n = ro_exec_latest(&verified_elsewhere_plan, v, NULL, 1);
+	ro_spi_end(&spi);
+	return n > 0 ? "domain.claim_dropped" : "domain.unbound";
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_log_change);
@@ -272,8 +312,11 @@ PG_FUNCTION_INFO_V1(roboto_orgs_email_domains_log_change);
 Datum
 roboto_orgs_email_domains_log_change(PG_FUNCTION_ARGS)
 {
+	TriggerData *td = ro_trigger_data(fcinfo, "email_domains_log_change", false);
+	const char *deleted = TRIGGER_FIRED_BY_DELETE(td->tg_event) ? domain_delete_kind(td) : NULL;
+
 	return log_change(fcinfo, "email_domains_log_change", "email_domain",
-					  "domain.bound", "domain.unbound", true, domain_update_kind);
+					  "domain.bound", deleted, true, domain_update_kind);
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_log_change);

@@ -47,7 +47,7 @@ parse_claims(const char *claims)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("request.jwt.claims is not valid JSON"),
-				 errdetail("%s", edata->detail ? edata->detail : edata->message)));
+				 errdetail("%s", ro_echo(edata->detail ? edata->detail : edata->message))));
 	}
 	PG_END_TRY();
 	return jb;
@@ -182,11 +182,11 @@ ro_require_known_user(const char *user_id, bool is_caller)
 	if (is_caller)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("caller \"%s\" is not a known user", user_id),
+				 errmsg("caller \"%s\" is not a known user", ro_echo(user_id)),
 				 errhint("Register the user with roboto_orgs.create_user() first.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_RO_NOT_FOUND),
-			 errmsg("user \"%s\" does not exist", user_id)));
+			 errmsg("user \"%s\" does not exist", ro_echo(user_id))));
 }
 
 PG_FUNCTION_INFO_V1(roboto_orgs_caller_id);
@@ -238,13 +238,13 @@ check_email(const char *email)
 	if (strlen(email) > 320 || at == NULL || at == email || at[1] == '\0' || strchr(at + 1, '@') != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" is not an email address", email),
+				 errmsg("\"%s\" is not an email address", ro_echo(email)),
 				 errhint("Give an address of the form name@example.com.")));
 	for (p = email; *p; p++)
 		if (isspace((unsigned char) *p) || iscntrl((unsigned char) *p))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" is not an email address", email),
+					 errmsg("\"%s\" is not an email address", ro_echo(email)),
 					 errdetail("It contains white space or control characters.")));
 }
 
@@ -299,7 +299,7 @@ roboto_orgs_create_user(PG_FUNCTION_ARGS)
 	if (ro_exec(&insert_user_plan, v, n, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("user \"%s\" already exists", user_id)));
+				 errmsg("user \"%s\" already exists", ro_echo(user_id))));
 	result = ro_result_copy(0, 0, &isnull);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);

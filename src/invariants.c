@@ -103,7 +103,7 @@ members_frozen(const char *org_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
-			 errmsg("org \"%s\" is being de-provisioned", org_id),
+			 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 			 errdetail("Its members cannot change; it can only be deleted.")));
 }
 
@@ -151,7 +151,7 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("roles of user \"%s\" in org \"%s\" must be a one-dimensional array",
-						user_id, org_id)));
+						ro_echo(user_id), ro_echo(org_id))));
 	deconstruct_array(roles, ARR_ELEMTYPE(roles), sizeof(Oid), true, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	for (int i = 0; i < n; i++)
@@ -161,13 +161,13 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("roles of user \"%s\" in org \"%s\" must not contain null", user_id, org_id)));
+					 errmsg("roles of user \"%s\" in org \"%s\" must not contain null", ro_echo(user_id), ro_echo(org_id))));
 		r = ro_role_from_enum(elems[i]);
 		if (mask & RO_BIT(r))
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("role %s appears twice for user \"%s\" in org \"%s\"",
-							ro_role_label(r), user_id, org_id),
+							ro_role_label(r), ro_echo(user_id), ro_echo(org_id)),
 					 errdetail("Roles are a set.")));
 		mask |= RO_BIT(r);
 		by_role[r] = elems[i];
@@ -178,7 +178,7 @@ roboto_orgs_members_check_roles(PG_FUNCTION_ARGS)
 	if (mask == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("user \"%s\" must hold at least one role in org \"%s\"", user_id, org_id),
+				 errmsg("user \"%s\" must hold at least one role in org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 				 errhint("Remove the membership instead of emptying its roles.")));
 
 	/*
@@ -245,12 +245,12 @@ require_an_owner(const char *org_id, const char *user_id, bool lock)
 	if (user_id != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" must keep at least one owner", org_id),
-				 errdetail("Removing or demoting user \"%s\" would leave the org without an owner.", user_id),
+				 errmsg("org \"%s\" must keep at least one owner", ro_echo(org_id)),
+				 errdetail("Removing or demoting user \"%s\" would leave the org without an owner.", ro_echo(user_id)),
 				 errhint("Grant role owner to another member first, or delete the org.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
-			 errmsg("org \"%s\" has no owner", org_id),
+			 errmsg("org \"%s\" has no owner", ro_echo(org_id)),
 			 errhint("Insert a membership with role owner in the same transaction, or create orgs with roboto_orgs.create_org().")));
 }
 
@@ -330,12 +330,12 @@ roboto_orgs_orgs_check_status(PG_FUNCTION_ARGS)
 	if (ro_org_status_from_label(from) == RO_ORG_DEPROVISIONING)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" is being de-provisioned", org_id),
+				 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 				 errdetail("An org in status de-provisioning cannot change; it can only be deleted.")));
 	if (!status_move_allowed(ro_org_status_from_label(from), ro_org_status_from_label(to)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" cannot move from status %s to %s", org_id, from, to),
+				 errmsg("org \"%s\" cannot move from status %s to %s", ro_echo(org_id), from, to),
 				 errdetail("Status moves provisioning -> active -> de-provisioning, or provisioning -> de-provisioning, and never back.")));
 	return PointerGetDatum(td->tg_newtuple);
 }
@@ -408,12 +408,12 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		if (member)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("user \"%s\" is already a member of org \"%s\"", user_id, org_id),
+					 errmsg("user \"%s\" is already a member of org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 					 errdetail("Members are not invited.")));
 		if (deprovisioning)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("org \"%s\" is being de-provisioned", org_id),
+					 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 					 errdetail("It takes no invites; it can only be deleted.")));
 		return PointerGetDatum(new);
 	}
@@ -429,7 +429,7 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		 !renamed_reference(old, new, desc, "user_id", user_row_exists)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", invite_id)));
+				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", ro_echo(invite_id))));
 
 	{
 		char	   *old_status = ro_tuple_enum_label(old, desc, "status");
@@ -449,7 +449,7 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 				(ro_column_changed(old, new, desc, "invited_by") && !inviter_followed))
 				ereport(ERROR,
 						(errcode(ERRCODE_CHECK_VIOLATION),
-						 errmsg("invite \"%s\" was already answered", invite_id),
+						 errmsg("invite \"%s\" was already answered", ro_echo(invite_id)),
 						 errdetail("Its status is %s; an invite is answered once.", old_status)));
 			return PointerGetDatum(new);
 		}
@@ -524,7 +524,7 @@ roboto_orgs_email_domains_check_org(PG_FUNCTION_ARGS)
 	if (org_is_deprovisioning(org_id, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" is being de-provisioned", org_id),
+				 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 				 errdetail("Its email domains cannot change; it can only be deleted.")));
 	return PointerGetDatum(tuple);
 }

@@ -34,7 +34,7 @@ raise_invite_not_found(const char *invite_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_RO_NOT_FOUND),
-			 errmsg("invite \"%s\" does not exist", invite_id)));
+			 errmsg("invite \"%s\" does not exist", ro_echo(invite_id))));
 }
 
 /* The invite's org and invitee; PT404 if there is no such invite. Inside SPI. */
@@ -59,7 +59,7 @@ require_invitee(const Invite *inv, const char *caller, const char *action)
 	if (strcmp(inv->user_id, caller) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only the invited user may %s invite \"%s\"", action, inv->invite_id)));
+				 errmsg("only the invited user may %s invite \"%s\"", action, ro_echo(inv->invite_id))));
 }
 
 static RoPlan invite_state_plan = {
@@ -87,11 +87,11 @@ not_answerable(const Invite *inv)
 	if (status == RO_INVITE_PENDING && expired)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invite \"%s\" has expired", inv->invite_id),
+				 errmsg("invite \"%s\" has expired", ro_echo(inv->invite_id)),
 				 errhint("Ask an admin of the org for a new invite.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invite \"%s\" is no longer pending", inv->invite_id),
+			 errmsg("invite \"%s\" is no longer pending", ro_echo(inv->invite_id)),
 			 errdetail("It was %s.", status == RO_INVITE_EXPIRED ? "marked expired"
 					   : ro_invite_status_label(status))));
 }
@@ -171,7 +171,7 @@ roboto_orgs_invite_user(PG_FUNCTION_ARGS)
 	if (ro_exec(&insert_invite_plan, v, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("user \"%s\" already has a pending invite to org \"%s\"", user_id, org_id),
+				 errmsg("user \"%s\" already has a pending invite to org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 				 errhint("Revoke the pending invite first, or let the user answer it.")));
 	result = invite_record(invite_id, false);
 	ro_spi_end(&spi);
@@ -240,7 +240,7 @@ roboto_orgs_get_invite(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("only the invited user or an admin of org \"%s\" may read invite \"%s\"",
-							inv.org_id, invite_id)));
+							ro_echo(inv.org_id), ro_echo(invite_id))));
 	}
 	result = invite_record(invite_id, true);
 	ro_spi_end(&spi);

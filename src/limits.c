@@ -15,6 +15,12 @@
  *	  a seat: its acceptance (an invite of this user accepted in this
  *	  transaction) needs only a seat among the members, so lowering a tier
  *	  never strands accepted invites beyond what is left.
+ *
+ *	  An org's email domains count its own rows only, verified bindings and
+ *	  pending claims alike: an org cannot hold more claims than its tier
+ *	  allows, and other orgs' claims on a domain (which reserve nothing)
+ *	  never count against this org's limit. Verifying inserts nothing, so it
+ *	  is not limited again; the claims it drops free their orgs' room.
  */
 #include "postgres.h"
 
@@ -69,6 +75,7 @@ static RoPlan seats_taken_plan = {
 	2, {TEXTOID, TEXTOID}
 };
 
+/* The org's own bindings, pending claims included; never another org's */
 static RoPlan domains_taken_plan = {
 	"SELECT count(*) FROM roboto_orgs.org_email_domains d WHERE d.org_id = $1",
 	1, {TEXTOID}
@@ -163,7 +170,7 @@ ro_raise_org_full(const char *org_id, const char *tier, int max_members)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
-			 errmsg("org \"%s\" has no free seat", org_id),
+			 errmsg("org \"%s\" has no free seat", ro_echo(org_id)),
 			 errdetail("Members and pending invites together may not exceed max_members of the org's tier (roboto_orgs.tier_limits)."),
 			 errhint_plural("Tier %s allows %d member, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
 							"Tier %s allows %d members, pending invites included: move the org to a larger tier, or remove members or revoke invites first.",
@@ -209,7 +216,7 @@ check_domain_limit(const char *org_id)
 	if (limited && bound + 1 > max_domains)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("org \"%s\" cannot bind another email domain", org_id),
+				 errmsg("org \"%s\" cannot bind another email domain", ro_echo(org_id)),
 				 errdetail_plural("Tier %s allows %d email domain.", "Tier %s allows %d email domains.",
 								  max_domains, tier, max_domains),
 				 errhint_plural("Tier %s allows %d email domain: move the org to a larger tier, or unbind a domain first.",

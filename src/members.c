@@ -64,13 +64,13 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("user \"%s\" needs role admin in org \"%s\" to change its members",
-						caller, org_id)));
+						ro_echo(caller), ro_echo(org_id))));
 	ro_require_org_not_deprovisioning(org_id, &a);
 
 	if (ro_exec(&target_plan, v, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id)));
+				 errmsg("user \"%s\" is not a member of org \"%s\"", ro_echo(user_id), ro_echo(org_id))));
 	old_mask = ro_mask_from_text_array(ro_result(0, 0, &isnull));
 
 	if (!self_removal && ro_role_rank(a.caller_mask) < RO_OWNER &&
@@ -78,7 +78,7 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("user \"%s\" needs role owner in org \"%s\" to change the roles of user \"%s\"",
-						caller, org_id, user_id),
+						ro_echo(caller), ro_echo(org_id), ro_echo(user_id)),
 				 errdetail("Only owners grant or revoke role owner, and change or remove an owner.")));
 
 	switch (change)
@@ -98,7 +98,7 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 	if (new_mask == 0 && change == CHANGE_ROLES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("user \"%s\" would have no role left in org \"%s\"", user_id, org_id),
+				 errmsg("user \"%s\" would have no role left in org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 				 errhint("Use remove_user() to remove a member.")));
 	if (new_mask == 0)
 		ro_exec(&delete_member_plan, v, NULL, false, 0);

@@ -38,7 +38,7 @@ raise_org_name_taken(const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
-			 errmsg("org name \"%s\" is already taken", name),
+			 errmsg("org name \"%s\" is already taken", ro_echo(name)),
 			 errdetail("Org names are unique regardless of case."),
 			 errhint("Choose another name.")));
 }
@@ -158,7 +158,7 @@ roboto_orgs_orgs_for_user(PG_FUNCTION_ARGS)
 	if (!ro_is_trusted_service() && (caller == NULL || strcmp(caller, user_id) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only user \"%s\" or the trusted service may list the user's orgs", user_id)));
+				 errmsg("only user \"%s\" or the trusted service may list the user's orgs", ro_echo(user_id))));
 	orgs_of_user(fcinfo, user_id, false);
 	return (Datum) 0;
 }
@@ -192,7 +192,7 @@ roboto_orgs_update_org(PG_FUNCTION_ARGS)
 	if (name == NULL && status == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no change given for org \"%s\"", org_id),
+				 errmsg("no change given for org \"%s\"", ro_echo(org_id)),
 				 errhint("Pass name, status or both.")));
 	ro_check_name("org name", name, true);
 
@@ -265,11 +265,11 @@ delete_org_or_explain(const char *org_id, Datum *v)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("org \"%s\" is still referenced from table %s%s%s",
-						org_id,
+						ro_echo(org_id),
 						edata->schema_name ? quote_identifier(edata->schema_name) : "",
 						edata->schema_name ? "." : "",
 						edata->table_name ? quote_identifier(edata->table_name) : "(unknown)"),
-				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 edata->detail ? errdetail_internal("%s", ro_echo(edata->detail)) : 0,
 				 errhint("Delete the rows that reference the org, or declare the reference ON DELETE CASCADE, before deleting the org.")));
 	}
 	PG_END_TRY();
@@ -323,7 +323,7 @@ roboto_orgs_set_org_tier(PG_FUNCTION_ARGS)
 	if (!ro_is_trusted_service())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only the trusted service may change the tier of org \"%s\"", org_id)));
+				 errmsg("only the trusted service may change the tier of org \"%s\"", ro_echo(org_id))));
 	v[0] = CStringGetTextDatum(org_id);
 	v[1] = CStringGetTextDatum(ro_enum_label(PG_GETARG_DATUM(1)));
 

@@ -47,6 +47,6 @@ ro_org_user_record(const char *org_id, const char *user_id)
 	if (ro_exec(&org_user_record_plan, v, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id)));
+				 errmsg("user \"%s\" is not a member of org \"%s\"", ro_echo(user_id), ro_echo(org_id))));
 	return ro_result_copy(0, 0, &isnull);
 }

@@ -312,3 +312,36 @@ ro_check_name(const char *what, const char *value, bool allow_null)
 				 errmsg("%s is longer than %d characters", what, RO_MAX_NAME_CHARS),
 				 errdetail("It has %d characters.", pg_mbstrlen(value))));
 }
+
+/*
+ * Input echoed in an error's MESSAGE, DETAIL or HINT, bounded: at most
+ * RO_ECHO_MAX_CHARS characters, then "…" when cut. The cut falls on a
+ * character boundary of the database encoding (pg_mbcliplen), so the message
+ * stays valid text. NULL echoes as "(null)". Returns s itself when it is
+ * short enough, else a palloc'd copy.
+ */
+const char *
+ro_echo(const char *s)
+{
+	int			len;
+	int			clip;
+	char	   *out;
+
+	if (s == NULL)
+		return "(null)";
+	len = strlen(s);
+	/* Fewer bytes than the limit in characters: short enough whatever the encoding */
+	if (len <= RO_ECHO_MAX_CHARS)
+		return s;
+	clip = pg_mbcharcliplen(s, len, RO_ECHO_MAX_CHARS);
+	if (clip >= len)
+		return s;
+	out = palloc(clip + sizeof("\u2026"));
+	memcpy(out, s, clip);
+	/* An ellipsis the encoding can show: U+2026 in UTF-8, three dots otherwise */
+	if (GetDatabaseEncoding() == PG_UTF8)
+		strcpy(out + clip, "\u2026");
+	else
+		strcpy(out + clip, "...");
+	return out;
+}

@@ -127,6 +127,10 @@ extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname
 extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern void ro_check_name(const char *what, const char *value, bool allow_null);
 
+/* Input echoed in an error: at most this many characters, then "…" (roboto_orgs.c) */
+#define RO_ECHO_MAX_CHARS 64
+extern const char *ro_echo(const char *s);
+
 /* Identity (identity.c) */
 extern char *ro_caller_id(void);
 extern char *ro_require_caller(void);

@@ -4,11 +4,13 @@
 -- argument typing (json_to_record), as an owner and as the trusted service.
 -- Every call answers with a documented SQLSTATE (400 for arguments that do
 -- not parse, the function's COMMENT lists what it raises), nothing crashes,
--- and the tables are byte-for-byte unchanged afterwards.
+-- no error echoes more than a bounded part of its input (ro_echo: 64
+-- characters per echoed value), and the tables are byte-for-byte unchanged
+-- afterwards.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir postgrest_helpers.psql
-SELECT plan(12);
+SELECT plan(13);
 
 DO $$
 BEGIN
@@ -98,7 +100,9 @@ SET LOCAL client_min_messages = error;
 CREATE TEMP TABLE sweep AS
 SELECT f AS fn, p.proname::text, p.provolatile, obj_description(f, 'pg_proc') AS doc, c.ctx, a.name AS arg, NOT a.has_default AS required,
        b.variant, r ->> 'status' AS status, r -> 'body' ->> 'code' AS code, r ->> 'phase' AS phase,
-       CASE WHEN (r ->> 'status')::int < 300 THEN r -> 'body' END AS body, left(r -> 'body' ->> 'message', 200) AS message
+       CASE WHEN (r ->> 'status')::int < 300 THEN r -> 'body' END AS body, left(r -> 'body' ->> 'message', 200) AS message,
+       coalesce(length(r -> 'body' ->> 'message'), 0) + coalesce(length(r -> 'body' ->> 'details'), 0)
+         + coalesce(length(r -> 'body' ->> 'hint'), 0) AS error_len
 FROM unnest(roboto_orgs.api_functions()) f
 JOIN pg_proc p ON p.oid = f AND pg_temp.callable(f)
 CROSS JOIN (VALUES ('owner', pg_temp.jwt('alice')), ('service', pg_temp.jwt(NULL, 'roboto_orgs_service'))) c(ctx, jwt)
@@ -142,6 +146,9 @@ SELECT is(ARRAY(SELECT format('%s %s=%s as %s: %s %s', fn, arg, variant, ctx, st
 SELECT is(ARRAY(SELECT format('%s %s=%s as %s: %s %s', fn, arg, variant, ctx, status, code) FROM sweep
                 WHERE status::int BETWEEN 400 AND 499 AND code IS NULL),
           '{}'::text[], 'every 4xx carries its SQLSTATE');
+SELECT is(ARRAY(SELECT format('%s %s=%s as %s: %s %s characters', fn, arg, variant, ctx, code, error_len) FROM sweep
+                WHERE status::int >= 400 AND error_len >= 600),
+          '{}'::text[], 'input echoed in an error is bounded: message, details and hint stay short, 1 MB arguments included');
 SELECT is(pg_temp.table_digest(), :'digest_before', 'the tables are byte-for-byte unchanged after the sweep');
 SELECT is((SELECT count(*)::int FROM pg_class c WHERE c.relnamespace = 'roboto_orgs'::regnamespace AND c.relname = 'orgs'), 1,
           'and roboto_orgs.orgs is still there');

@@ -58,3 +58,5 @@ BEGIN
   END IF;
 END
 $$;
+-- and what 0.3.0 changes (the chain goes on to it)
+\ir domains-0.3.0.psql

@@ -1,6 +1,6 @@
 -- Data made through the API of an old version, before ALTER EXTENSION UPDATE:
 -- users (one auto-joined by email domain), two orgs, roles, invites in every
--- state, an email domain binding, an edited tier limit, and so events.
+-- state, a verified and a pending email domain binding, an edited tier limit, and so events.
 \set ON_ERROR_STOP on
 SELECT count(*) AS users FROM (
   SELECT roboto_orgs.create_user(u, u || '@acme.example', initcap(u))
@@ -39,4 +39,6 @@ COMMIT;
 BEGIN;
 SET LOCAL roboto_orgs.user_id = 'erin';
 SELECT org_id AS globex FROM roboto_orgs.create_org('Globex', data_region => 'eu-central') \gset
+-- a pending binding (not erin's own domain): 0.3.0 gives it a verification token
+SELECT name FROM roboto_orgs.bind_email_domain(:'globex', 'globex-claim.example');
 COMMIT;
