@@ -82,3 +82,18 @@ BEGIN
   END LOOP;
 END
 $$;
+
+--------------------------------------------------------------------------------
+-- TRUNCATE of the memberships, which the row triggers do not see, is refused
+-- unless the orgs go in the same statement (invariant 1: no org without an
+-- owner)
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.members_truncate_check() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_members_truncate_check'
+  LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.members_truncate_check() IS
+  'Trigger (since 0.3.0): AFTER TRUNCATE ON org_members: 23514 when orgs are left (they would have no owner); TRUNCATE roboto_orgs.orgs CASCADE is allowed';
+REVOKE ALL ON FUNCTION roboto_orgs.members_truncate_check() FROM PUBLIC;
+CREATE TRIGGER members_truncate_check AFTER TRUNCATE ON roboto_orgs.org_members
+  FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.members_truncate_check();

@@ -15,7 +15,6 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
 
 #include "roboto_orgs.h"
 #include "records.h"
@@ -54,9 +53,11 @@ parse_claims(const char *claims)
 }
 
 /*
- * The claim named by roboto_orgs.jwt_claim in the JSON claims (not empty),
- * or NULL when the claim is missing, empty, or neither a string nor a number.
- * A string claim is taken as it is; a number as its text.
+ * The claim named by roboto_orgs.jwt_claim in the JSON claims: a non-empty
+ * JSON string, taken as it is. Missing, JSON null or an empty string: NULL
+ * (anonymous). Any other JSON type is refused with 22023: a number would
+ * otherwise name a caller by its text, and 1.0e2, 100 and 100.0 would be
+ * three spellings of one claim, of which a user id can only be one.
  */
 static char *
 caller_from_claims(const char *claims)
@@ -71,13 +72,16 @@ caller_from_claims(const char *claims)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("request.jwt.claims is not a JSON object")));
 	v = getKeyJsonValueFromContainer(&jb->root, claim, strlen(claim), NULL);
-	if (v == NULL)
+	if (v == NULL || v->type == jbvNull)
 		return NULL;
 	if (v->type == jbvString)
 		return v->val.string.len > 0 ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
-	if (v->type == jbvNumeric)
-		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	return NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("claim \"%s\" of request.jwt.claims is not a string", ro_echo(claim)),
+			 errdetail("A caller's user id is taken from a JSON string only."),
+			 errhint("Issue the JWT with the user id as a string, e.g. {\"%s\": \"42\"}.", ro_echo(claim))));
+	pg_unreachable();
 }
 
 /*

@@ -15,7 +15,9 @@
  *	  - invites_check, members_close_invites: no pending invite for a member,
  *	    an invite is answered once (invariant 4);
  *	  - email_domains_check_org: no binding changes while the org is
- *	    de-provisioning (invariant 3).
+ *	    de-provisioning (invariant 3);
+ *	  - members_truncate_check: a TRUNCATE of the memberships that leaves
+ *	    orgs behind (without owners) is refused (invariant 1).
  *	  Tier limits (invariant 6) are limits.c's, the event log events.c's.
  */
 #include "postgres.h"
@@ -527,4 +529,45 @@ roboto_orgs_email_domains_check_org(PG_FUNCTION_ARGS)
 				 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 				 errdetail("Its email domains cannot change; it can only be deleted.")));
 	return PointerGetDatum(tuple);
+}
+
+static RoPlan any_org_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs LIMIT 1",
+	0, {InvalidOid}
+};
+
+PG_FUNCTION_INFO_V1(roboto_orgs_members_truncate_check);
+/*
+ * AFTER TRUNCATE ON org_members, FOR EACH STATEMENT: the row triggers do not
+ * see a TRUNCATE, which would leave every org without an owner. Allowed only
+ * when the orgs go too (TRUNCATE orgs, org_members, or orgs ... CASCADE):
+ * after the statement's truncations no org is left. Not while a dump is
+ * restored.
+ */
+Datum
+roboto_orgs_members_truncate_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+	RoSpi		spi;
+	bool		orgs_left;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"members_truncate_check\" must be fired for TRUNCATE")));
+	td = (TriggerData *) fcinfo->context;
+	(void) td;
+	if (ro_restoring())
+		return PointerGetDatum(NULL);
+	ro_spi_begin(&spi);
+	orgs_left = ro_exec_latest(&any_org_plan, NULL, NULL, 1) > 0;
+	ro_spi_end(&spi);
+	if (orgs_left)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("TRUNCATE of roboto_orgs.org_members would leave orgs without an owner"),
+				 errdetail("Every org must keep at least one owner; TRUNCATE skips the triggers that check it row by row."),
+				 errhint("Truncate roboto_orgs.orgs in the same statement (TRUNCATE roboto_orgs.orgs CASCADE), or delete memberships with DELETE.")));
+	return PointerGetDatum(NULL);
 }

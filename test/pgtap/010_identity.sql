@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir fixtures/setup.psql
-SELECT plan(77);
+SELECT plan(80);
 
 -- A service role, and roles that are (not) members of it (the API role that
 -- is not the trusted service is the fixture's roboto_test_api)
@@ -46,7 +46,14 @@ SET request.jwt.claims = '';
 SELECT is(roboto_orgs.caller_id(), 'alice', 'empty request.jwt.claims counts as unset');
 
 SET request.jwt.claims = '{"sub": 42}';
-SELECT is(roboto_orgs.caller_id(), '42', 'a numeric sub claim is taken as its text');
+SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', 'claim "sub" of request.jwt.claims is not a string',
+                 'a numeric sub claim: 22023, not a caller named by its text');
+SET request.jwt.claims = '{"sub": 1.0e2}';
+SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', NULL, 'a sub claim spelled 1.0e2: 22023 (never the caller "100")');
+SET request.jwt.claims = '{"sub": true}';
+SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', NULL, 'a boolean sub claim: 22023');
+SET request.jwt.claims = '{"sub": {"id": "alice"}}';
+SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', NULL, 'an object as sub claim: 22023');
 
 SET request.jwt.claims = '[1, 2]';
 SELECT throws_ok('SELECT roboto_orgs.caller_id()', '22023', 'request.jwt.claims is not a JSON object',
