@@ -23,7 +23,8 @@ OBJS = \
 	src/rls.o \
 	src/permissions.o \
 	src/domain_parse.o \
-	src/email_domain.o
+	src/email_domain.o \
+	src/email_address.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 

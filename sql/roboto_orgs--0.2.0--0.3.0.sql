@@ -66,8 +66,238 @@ REVOKE ALL ON FUNCTION roboto_orgs.email_domain_bindings(text) FROM PUBLIC;
 COMMENT ON FUNCTION roboto_orgs.email_domains_log_change() IS
   'Trigger (since 0.2.0): appends one event per change of an email domain binding (domain.bound, domain.verified, domain.unverified, domain.updated, domain.unbound; since 0.3.0 domain.claim_dropped for a pending claim removed because another org verified the domain) and sends NOTIFY roboto_orgs_events';
 
--- Roles that grant_api_access() served (they may execute get_org) get
--- email_domain_bindings() back (grant_api_access() again, which is idempotent)
+-- (the roles it was granted to get it back at the end of this script)
+
+--------------------------------------------------------------------------------
+-- Email addresses are compared on a key (src/email_address.c): the local
+-- part with its ASCII letters lower-cased, "@", the domain normalised as the
+-- email_domain type normalises it. Users' addresses are unique on that key.
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.email_address_key(email text) RETURNS text
+  AS 'MODULE_PATHNAME', 'roboto_orgs_email_address_key'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roboto_orgs.email_address_key(text) IS
+  'Since 0.3.0: the key email addresses are compared on: the local part with ASCII letters lower-cased (other characters as written), "@", and the domain normalised as email_domain (lower case, trailing dot dropped, IDN labels as punycode). Text that is not such an address (no @, a domain email_domain rejects) is keyed on its ASCII-lower-cased text. Users'' addresses are unique on it; invite_email() finds its invitee by it. Anyone. Raises nothing.';
+
+-- Existing duplicates stop the update: an invitation by email must resolve
+-- to exactly one account, and which of two accounts should keep an address
+-- is the deployment's decision, not ours. ALTER EXTENSION runs in one
+-- transaction, so nothing has changed when it fails.
+DO $$
+DECLARE
+  groups bigint;
+  listed text;
+BEGIN
+  SELECT pg_catalog.count(*),
+         pg_catalog.string_agg(d.key || ': ' || d.ids, '; ' ORDER BY d.key) FILTER (WHERE d.n <= 20)
+    INTO groups, listed
+  FROM (SELECT k.key, pg_catalog.row_number() OVER (ORDER BY k.key) AS n,
+               pg_catalog.string_agg(pg_catalog.quote_literal(k.user_id), ', ' ORDER BY k.user_id) AS ids
+        FROM (SELECT u.user_id, roboto_orgs.email_address_key(u.email) AS key
+              FROM roboto_orgs.users u WHERE u.email IS NOT NULL) k
+        GROUP BY k.key HAVING pg_catalog.count(*) > 1) d;
+  IF groups > 0 THEN
+    RAISE EXCEPTION 'roboto_orgs 0.3.0 makes users'' email addresses unique, and % address(es) belong to several users', groups
+      USING ERRCODE = '23505',
+            DETAIL = 'Address (compared case-insensitively, domain normalised): user ids. ' || listed
+                     || CASE WHEN groups > 20 THEN ' (first 20 of ' || groups || ')' ELSE '' END,
+            HINT = 'Give each of these users an address of their own (UPDATE roboto_orgs.users SET email = ... WHERE user_id = ...) or delete the duplicate accounts, then run ALTER EXTENSION roboto_orgs UPDATE again. Nothing was changed.';
+  END IF;
+END
+$$;
+
+CREATE UNIQUE INDEX users_email_key ON roboto_orgs.users (roboto_orgs.email_address_key(email));
+COMMENT ON INDEX roboto_orgs.users_email_key IS
+  'Since 0.3.0: a user''s email address is unique on email_address_key(), so an invitation by email resolves to one account';
+
+--------------------------------------------------------------------------------
+-- Invitations with a role, and by email. An invite names its invitee by
+-- user id (user_id) or by address (email), never both; the role is what
+-- accepting grants. At most one pending invite per (org, user) and per
+-- (org, address key).
+--------------------------------------------------------------------------------
+
+ALTER TABLE roboto_orgs.org_invites
+  ADD COLUMN role roboto_orgs.org_role_name NOT NULL DEFAULT 'user',
+  ADD COLUMN email text CONSTRAINT org_invites_email_check CHECK (pg_catalog.octet_length(email) BETWEEN 3 AND 320),
+  ALTER COLUMN user_id DROP NOT NULL,
+  ADD CONSTRAINT org_invites_invitee_check CHECK ((user_id IS NULL) <> (email IS NULL));
+COMMENT ON COLUMN roboto_orgs.org_invites.role IS 'Since 0.3.0: the role accepting the invite grants';
+COMMENT ON COLUMN roboto_orgs.org_invites.email IS
+  'Since 0.3.0: the address of an invitation by email, as the admin gave it (user_id is then NULL); the user whose address has the same email_address_key() answers it';
+CREATE UNIQUE INDEX org_invites_one_pending_email ON roboto_orgs.org_invites (org_id, roboto_orgs.email_address_key(email))
+  WHERE status = 'pending' AND email IS NOT NULL;
+CREATE INDEX org_invites_email_idx ON roboto_orgs.org_invites (roboto_orgs.email_address_key(email))
+  WHERE email IS NOT NULL;
+
+ALTER TYPE roboto_orgs.org_invite_record
+  ADD ATTRIBUTE role roboto_orgs.org_role_name,
+  ADD ATTRIBUTE email text;
+COMMENT ON TYPE roboto_orgs.org_invite_record IS
+  'An invitation as the seed''s OrgInviteRecord, with its status, creation and expiry times; since 0.3.0 also the role accepting grants and, for an invitation by email, the address (user_id NULL)';
+
+COMMENT ON FUNCTION roboto_orgs.invites_check() IS
+  'Trigger (invariant 4): no invite for a member, by user id or by the address of a member (23505), or to a de-provisioning org (23514); an answered invite never changes (23514); only status, answered and expires of a pending invite change (its role and address never do), and any invite follows a rename of its org, user or inviter (ON UPDATE CASCADE). A new pending invite locks the org row and looks for the membership with the latest snapshot, so it cannot race a join';
+COMMENT ON FUNCTION roboto_orgs.members_close_invites() IS
+  'Trigger (invariant 4): a user who becomes a member by any other path than accept_invite has their pending invites to that org revoked, by user id and by their address; locks the org row and revokes with the latest snapshot, so an invite sent concurrently is revoked too';
+
+DROP FUNCTION roboto_orgs.invite_user(text, text);
+CREATE FUNCTION roboto_orgs.invite_user(
+  org text,
+  invited_user_id text,
+  role roboto_orgs.org_role_name DEFAULT 'user')
+RETURNS roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invite_user'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invite_user(text, text, roboto_orgs.org_role_name) IS
+  'Org.invite_user, OrgInvite.create (InviteUserRequest): invites a user; accepting grants role (default user; the role argument since 0.3.0); the invite expires after roboto_orgs.invite_ttl (default 7 days). Admins; owners for role owner. Errors: 42501 anonymous, not an admin, or not an owner for role owner; 22004 NULL argument; 22023 org not active; 23505 user already a member or already invited (pending); 23514 no free seat (tier_limits.max_members counts members and pending invites); PT404 no such org or user.';
+
+CREATE FUNCTION roboto_orgs.invite_email(
+  org text,
+  email text,
+  role roboto_orgs.org_role_name DEFAULT 'user')
+RETURNS roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_invite_email'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.invite_email(text, text, roboto_orgs.org_role_name) IS
+  'Beyond the seed (since 0.3.0): invites an email address, whether or not an account has it (the answer is the same either way); the user whose address has the same email_address_key(), now or after sign-up, sees it in invites_for_self() and alone may accept or decline it; accepting grants role. Holds a seat like any pending invite. Admins; owners for role owner. Errors: 42501 anonymous, not an admin, or not an owner for role owner; 22004 NULL argument; 22023 not one email address (no or several @, empty local part, white space, over 320 octets, invalid domain), org not active; 23505 the address already has a pending invite to the org or belongs to a member; 23514 no free seat; PT404 no such org.';
+
+CREATE FUNCTION roboto_orgs.resend_invite(invite_id text) RETURNS roboto_orgs.org_invite_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_resend_invite'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.resend_invite(text) IS
+  'Beyond the seed (since 0.3.0): gives a pending invite, expired or not, a new expiry (now + roboto_orgs.invite_ttl) and logs invite.resent, for the app''s mailer to send it again. Admins of the org; owners for an invite with role owner. Errors: 42501 anonymous or not allowed; 22004 NULL invite_id; 22023 invite answered (accepted, declined, revoked), org not active; PT404 no such invite.';
+
+COMMENT ON FUNCTION roboto_orgs.invites_log_change() IS
+  'Trigger (since 0.2.0): appends one event per invite sent, resent (since 0.3.0: a new expiry of a pending invite) or answered (invite.sent, invite.resent, invite.<status>) and sends NOTIFY roboto_orgs_events';
+
+--------------------------------------------------------------------------------
+-- Ownership transfer in one step
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION roboto_orgs.transfer_ownership(org text, new_owner_user_id text)
+RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_transfer_ownership'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.transfer_ownership(text, text) IS
+  'Beyond the seed (since 0.3.0): the member new_owner_user_id gains role owner and the caller gives up theirs, keeping admin, in one step. Owners. Errors: 42501 anonymous or not an owner; 22004 NULL argument; 22023 new_owner_user_id is the caller, org de-provisioning; PT404 no such org, or new_owner_user_id not a member.';
+
+--------------------------------------------------------------------------------
+-- Org metadata and slug. org_record shows them: slug and public_metadata to
+-- members, private_metadata to admins (NULL in the record anyone else sees).
+--------------------------------------------------------------------------------
+
+ALTER TABLE roboto_orgs.orgs
+  ADD COLUMN slug text
+    CONSTRAINT orgs_slug_check
+    CHECK (slug COLLATE "C" OPERATOR(pg_catalog.~) '^[a-z0-9]+(-[a-z0-9]+)*$' AND pg_catalog.length(slug) <= 63),
+  ADD COLUMN public_metadata jsonb NOT NULL DEFAULT '{}'
+    CONSTRAINT orgs_public_metadata_check
+    CHECK (pg_catalog.jsonb_typeof(public_metadata) OPERATOR(pg_catalog.=) 'object'
+           AND pg_catalog.octet_length(public_metadata::pg_catalog.text) <= 8192),
+  ADD COLUMN private_metadata jsonb NOT NULL DEFAULT '{}'
+    CONSTRAINT orgs_private_metadata_check
+    CHECK (pg_catalog.jsonb_typeof(private_metadata) OPERATOR(pg_catalog.=) 'object'
+           AND pg_catalog.octet_length(private_metadata::pg_catalog.text) <= 8192);
+CREATE UNIQUE INDEX orgs_slug_key ON roboto_orgs.orgs (slug);
+COMMENT ON COLUMN roboto_orgs.orgs.slug IS
+  'Since 0.3.0: optional, unique, lower-case and URL-safe: 1 to 63 of a-z, 0-9 and single inner hyphens';
+COMMENT ON COLUMN roboto_orgs.orgs.public_metadata IS
+  'Since 0.3.0: a JSON object of at most 8192 octets (as text) that members read';
+COMMENT ON COLUMN roboto_orgs.orgs.private_metadata IS
+  'Since 0.3.0: a JSON object of at most 8192 octets (as text) that only admins read';
+
+ALTER TYPE roboto_orgs.org_record
+  ADD ATTRIBUTE slug text,
+  ADD ATTRIBUTE public_metadata jsonb,
+  ADD ATTRIBUTE private_metadata jsonb;
+COMMENT ON TYPE roboto_orgs.org_record IS
+  'An org as the seed''s OrgRecord; since 0.3.0 also its slug and public_metadata (NULL for a caller who is not a member) and private_metadata (NULL for a caller who is not an admin)';
+
+DROP FUNCTION roboto_orgs.update_org(text, text, roboto_orgs.org_status);
+CREATE FUNCTION roboto_orgs.update_org(
+  org text,
+  name text DEFAULT NULL,
+  status roboto_orgs.org_status DEFAULT NULL,
+  public_metadata jsonb DEFAULT NULL,
+  private_metadata jsonb DEFAULT NULL,
+  slug text DEFAULT NULL)
+RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_update_org'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.update_org(text, text, roboto_orgs.org_status, jsonb, jsonb, text) IS
+  'Org.update (UpdateOrgRequest): renames (admin), moves the status (owner), and since 0.3.0 replaces public_metadata or private_metadata (admin; a JSON object of at most 8192 octets as text) or sets the slug (admin; '''' removes it). NULL arguments change nothing. Errors: 42501 not allowed; 22004 NULL org; 22023 no change given, bad name, metadata not a JSON object or over 8192 octets, malformed slug, org de-provisioning; 23505 name or slug taken; 23514 status move not allowed; PT404 no such org.';
+
+CREATE FUNCTION roboto_orgs.get_org_by_slug(slug text) RETURNS roboto_orgs.org_record
+  AS 'MODULE_PATHNAME', 'roboto_orgs_get_org_by_slug'
+  LANGUAGE C STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION roboto_orgs.get_org_by_slug(text) IS
+  'Beyond the seed (since 0.3.0): the org with this slug. Members only. Errors: 42501 anonymous or not a member; 22004 NULL slug; PT404 no org has the slug (also for a malformed one).';
+
+REVOKE ALL ON FUNCTION roboto_orgs.invite_user(text, text, roboto_orgs.org_role_name),
+  roboto_orgs.invite_email(text, text, roboto_orgs.org_role_name), roboto_orgs.resend_invite(text),
+  roboto_orgs.transfer_ownership(text, text),
+  roboto_orgs.update_org(text, text, roboto_orgs.org_status, jsonb, jsonb, text),
+  roboto_orgs.get_org_by_slug(text) FROM PUBLIC;
+
+--------------------------------------------------------------------------------
+-- api_functions() lists what 0.3.0 adds, so grant_api_access() grants it
+--------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION roboto_orgs.api_functions() RETURNS regprocedure[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT ARRAY[
+    'roboto_orgs.caller_id()',
+    'roboto_orgs.is_trusted_service()',
+    'roboto_orgs.create_user(text, text, text, text, boolean, boolean)',
+    'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)',
+    'roboto_orgs.get_org(text)',
+    'roboto_orgs.get_org_by_slug(text)',
+    'roboto_orgs.orgs_for_self()',
+    'roboto_orgs.orgs_for_user(text)',
+    'roboto_orgs.update_org(text, text, roboto_orgs.org_status, jsonb, jsonb, text)',
+    'roboto_orgs.delete_org(text)',
+    'roboto_orgs.org_users(text)',
+    'roboto_orgs.add_role_for_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.remove_role_from_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[])',
+    'roboto_orgs.modify_role_for_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.remove_user(text, text)',
+    'roboto_orgs.transfer_ownership(text, text)',
+    'roboto_orgs.invite_user(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.invite_email(text, text, roboto_orgs.org_role_name)',
+    'roboto_orgs.resend_invite(text)',
+    'roboto_orgs.org_invites(text)',
+    'roboto_orgs.get_invite(text)',
+    'roboto_orgs.accept_invite(text)',
+    'roboto_orgs.decline_invite(text)',
+    'roboto_orgs.revoke_invite(text)',
+    'roboto_orgs.invites_for_self()',
+    'roboto_orgs.set_org_tier(text, roboto_orgs.org_tier)',
+    'roboto_orgs.org_events(text, bigint, integer)',
+    'roboto_orgs.event_feed(text, integer)',
+    'roboto_orgs.is_member(text)',
+    'roboto_orgs.has_role(text, roboto_orgs.org_role_name)',
+    'roboto_orgs.caller_org_ids(roboto_orgs.org_role_name)',
+    'roboto_orgs.has_permission(text, text)',
+    'roboto_orgs.caller_org_ids_with(text)',
+    'roboto_orgs.my_permissions(text)',
+    'roboto_orgs.email_domain_of(text)',
+    'roboto_orgs.email_domain_unicode(roboto_orgs.email_domain)',
+    'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.verify_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.unbind_email_domain(text, roboto_orgs.email_domain)',
+    'roboto_orgs.email_domains(text)',
+    'roboto_orgs.email_domain_bindings(text)'
+  ]::regprocedure[]
+$$;
+
+-- Roles that grant_api_access() served before (they may execute get_org)
+-- get what 0.3.0 adds or re-creates (invite_user and update_org have new
+-- signatures), so an update never takes an API away
 DO $$
 DECLARE
   r regrole;
@@ -97,3 +327,4 @@ COMMENT ON FUNCTION roboto_orgs.members_truncate_check() IS
 REVOKE ALL ON FUNCTION roboto_orgs.members_truncate_check() FROM PUBLIC;
 CREATE TRIGGER members_truncate_check AFTER TRUNCATE ON roboto_orgs.org_members
   FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.members_truncate_check();
+

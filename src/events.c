@@ -24,6 +24,8 @@
 #include "utils/json.h"
 #include "utils/rel.h"
 
+#include "utils/timestamp.h"
+
 #include "roboto_orgs.h"
 
 #define RO_EVENT_CHANNEL "roboto_orgs_events"
@@ -224,12 +226,28 @@ roboto_orgs_members_log_change(PG_FUNCTION_ARGS)
 					  "member.joined", "member.removed", true, member_update_kind);
 }
 
-/* The kind of an update of an invite: invite.<status> when its status changed */
+/*
+ * The kind of an update of an invite: invite.<status> when its status
+ * changed; invite.resent (0.3.0) when a pending invite got a later expiry
+ * (resend_invite; an expiry moved earlier is no resend)
+ */
 static const char *
 invite_update_kind(HeapTuple old, HeapTuple new, TupleDesc desc)
 {
 	if (!ro_column_changed(old, new, desc, "status"))
+	{
+		char	   *status = ro_tuple_enum_label(new, desc, "status");
+		bool		old_null;
+		bool		new_null;
+		Datum		old_expires = ro_tuple_value(old, desc, "expires", &old_null);
+		Datum		new_expires = ro_tuple_value(new, desc, "expires", &new_null);
+
+		if (status != NULL && ro_invite_status_from_label(status) == RO_INVITE_PENDING &&
+			!old_null && !new_null &&
+			DatumGetTimestampTz(new_expires) > DatumGetTimestampTz(old_expires))
+			return "invite.resent";
 		return NULL;
+	}
 	return psprintf("invite.%s", ro_tuple_enum_label(new, desc, "status"));
 }
 

@@ -227,9 +227,14 @@ ro_require_trusted_service(const char *action)
 
 static RoPlan insert_user_plan = {
 	"INSERT INTO roboto_orgs.users AS u (user_id, email, name, picture_url, is_service_user, is_system_user) "
-	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING "
+	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING "
 	"RETURNING " RO_USER_RECORD("u"),
 	6, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID}
+};
+
+static RoPlan user_id_taken_plan = {
+	"SELECT 1 FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
 };
 
 /* An email address: one @, something on each side, no white space, at most 320 octets */
@@ -300,10 +305,23 @@ roboto_orgs_create_user(PG_FUNCTION_ARGS)
 		n[3] = 'n';
 
 	ro_spi_begin(&spi);
+	/*
+	 * The conflict is on the user id, or (0.3.0, users_email_key) on the
+	 * address: ON CONFLICT DO NOTHING waited for a concurrent sign-up, so the
+	 * latest snapshot tells which
+	 */
 	if (ro_exec(&insert_user_plan, v, n, false, 1) == 0)
+	{
+		if (email == NULL || ro_exec_latest(&user_id_taken_plan, v, NULL, 1) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("user \"%s\" already exists", ro_echo(user_id))));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("user \"%s\" already exists", ro_echo(user_id))));
+				 errmsg("email address \"%s\" is already taken", ro_echo(email)),
+				 errdetail("Addresses are unique with the domain normalised and the local part's ASCII letters in lower case."),
+				 errhint("Each user needs an address of their own.")));
+	}
 	result = ro_result_copy(0, 0, &isnull);
 	ro_spi_end(&spi);
 	PG_RETURN_DATUM(result);

@@ -54,6 +54,18 @@ lock_membership_of(const char *org_id, const char *user_id)
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
+/* The same for the (org, address) pair of an invitation by email: the address's key */
+static void
+lock_address_of(const char *org_id, const char *email)
+{
+	lock_membership_of(org_id, psprintf("@%s", ro_email_address_key(email, strlen(email))));
+}
+
+static RoPlan user_email_plan = {
+	"SELECT u.email FROM roboto_orgs.users u WHERE u.user_id = $1",
+	1, {TEXTOID}
+};
+
 /* Whether an org is visible to us and de-provisioning; lock: lock its row first */
 static bool
 org_is_deprovisioning(const char *org_id, bool lock)
@@ -364,6 +376,13 @@ renamed_reference(HeapTuple old, HeapTuple new, TupleDesc desc, const char *colu
 	return gone;
 }
 
+/* A member of org $1 whose address has the key of $2 (0.3.0) */
+static RoPlan member_with_address_plan = {
+	"SELECT 1 FROM roboto_orgs.org_members m JOIN roboto_orgs.users u ON u.user_id = m.user_id "
+	"WHERE m.org_id = $1 AND roboto_orgs.email_address_key(u.email) = roboto_orgs.email_address_key($2)",
+	2, {TEXTOID, TEXTOID}
+};
+
 PG_FUNCTION_INFO_V1(roboto_orgs_invites_check);
 /* BEFORE INSERT OR UPDATE ON org_invites */
 Datum
@@ -377,10 +396,15 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 	char	   *org_id = ro_tuple_text(new, desc, "org_id");
 	char	   *user_id = ro_tuple_text(new, desc, "user_id");
 	char	   *status = ro_tuple_enum_label(new, desc, "status");
+	/* Since 0.3.0: the role accepting grants, and the address of an invitation by email */
+	bool		v03 = SPI_fnumber(desc, "role") > 0 && SPI_fnumber(desc, "email") > 0;
+	char	   *email = v03 ? ro_tuple_text(new, desc, "email") : NULL;
+	char	   *role = v03 ? ro_tuple_enum_label(new, desc, "role") : NULL;
 	bool		pending;
 
-	if (invite_id == NULL || org_id == NULL || user_id == NULL || status == NULL)
-		return PointerGetDatum(new);	/* NOT NULL constraints report these */
+	/* NOT NULL and CHECK constraints report these */
+	if (invite_id == NULL || org_id == NULL || (user_id == NULL && email == NULL) || status == NULL)
+		return PointerGetDatum(new);
 	pending = ro_invite_status_from_label(status) == RO_INVITE_PENDING;
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -389,34 +413,68 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 		RoOrgStatus org_status;
 		bool		member;
 		bool		deprovisioning;
+		char	   *inviter = ro_tuple_text(new, desc, "invited_by");
+		int			inviter_mask;
 
 		/* A restore loads invites as they were, before or after the members */
 		if (!pending || ro_restoring())
 			return PointerGetDatum(new);
 
 		/*
-		 * Take the (org, user) lock, as members_close_invites does, and lock
-		 * the org row (for its status), then look for the membership with the
-		 * latest snapshot: a user who joined in a transaction we waited for
-		 * is seen, at READ COMMITTED and REPEATABLE READ alike, so an invite
-		 * and a join that race cannot both commit.
+		 * Lock the org row (for its status), then take the lock of the
+		 * (org, user) or (org, address) pair, as members_close_invites does
+		 * (always in this order: a join that counts seats locks the org row
+		 * first too), then look for the membership with the latest snapshot:
+		 * a user who joined in a transaction we waited for is seen, at READ
+		 * COMMITTED and REPEATABLE READ alike, so an invite and a join that
+		 * race cannot both commit.
 		 */
-		lock_membership_of(org_id, user_id);
 		ro_spi_begin(&spi);
 		deprovisioning = ro_read_org_status(org_id, true, &org_status) &&
 			org_status == RO_ORG_DEPROVISIONING;
-		member = ro_member_mask(org_id, user_id, true) != 0;
+		if (user_id != NULL)
+			lock_membership_of(org_id, user_id);
+		else
+			lock_address_of(org_id, email);
+		if (user_id != NULL)
+			member = ro_member_mask(org_id, user_id, true) != 0;
+		else
+		{
+			Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(email)};
+
+			member = ro_exec_latest(&member_with_address_plan, v, NULL, 1) > 0;
+		}
+		inviter_mask = inviter != NULL ? ro_member_mask(org_id, inviter, true) : 0;
 		ro_spi_end(&spi);
-		if (member)
+		if (member && user_id != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("user \"%s\" is already a member of org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 					 errdetail("Members are not invited.")));
+		if (member)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("email address \"%s\" belongs to a member of org \"%s\"", ro_echo(email), ro_echo(org_id)),
+					 errdetail("Members are not invited; addresses are compared with the domain normalised and the local part's ASCII letters in lower case.")));
 		if (deprovisioning)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("org \"%s\" is being de-provisioned", ro_echo(org_id)),
 					 errdetail("It takes no invites; it can only be deleted.")));
+
+		/*
+		 * An invite that grants admin or owner comes from a member holding
+		 * that role, whatever path inserts it (invite_user and invite_email
+		 * check the same before they write)
+		 */
+		if (role != NULL && ro_role_from_label(role) > RO_USER &&
+			ro_role_rank(inviter_mask) < ro_role_from_label(role))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("an invite to org \"%s\" with role %s needs an inviter who holds role %s there",
+							org_id, role, role),
+					 errdetail("invited_by is %s%s%s.", inviter ? "\"" : "", inviter ? inviter : "NULL",
+							   inviter ? "\"" : "")));
 		return PointerGetDatum(new);
 	}
 
@@ -425,13 +483,14 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 	 * user follows a rename (ON UPDATE CASCADE)
 	 */
 	if (ro_column_changed(old, new, desc, "invite_id") || ro_column_changed(old, new, desc, "created") ||
+		(v03 && (ro_column_changed(old, new, desc, "role") || ro_column_changed(old, new, desc, "email"))) ||
 		(ro_column_changed(old, new, desc, "org_id") &&
 		 !renamed_reference(old, new, desc, "org_id", org_row_exists)) ||
 		(ro_column_changed(old, new, desc, "user_id") &&
 		 !renamed_reference(old, new, desc, "user_id", user_row_exists)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("invite \"%s\" cannot change its id, org, user or creation time", ro_echo(invite_id))));
+				 errmsg("invite \"%s\" cannot change its id, org, user, address, role or creation time", ro_echo(invite_id))));
 
 	{
 		char	   *old_status = ro_tuple_enum_label(old, desc, "status");
@@ -475,7 +534,15 @@ roboto_orgs_invites_check(PG_FUNCTION_ARGS)
 	return PointerGetDatum(new);
 }
 
+/* Since 0.3.0 also the invitations by email of the member's address */
 static RoPlan close_invites_plan = {
+	"UPDATE roboto_orgs.org_invites SET status = 'revoked', answered = pg_catalog.now() "
+	"WHERE org_id = $1 AND status = 'pending' AND (user_id = $2 OR roboto_orgs.email_address_key(email) = "
+	"(SELECT roboto_orgs.email_address_key(u.email) FROM roboto_orgs.users u WHERE u.user_id = $2))",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan close_invites_v02_plan = {
 	"UPDATE roboto_orgs.org_invites SET status = 'revoked', answered = pg_catalog.now() "
 	"WHERE org_id = $1 AND user_id = $2 AND status = 'pending'",
 	2, {TEXTOID, TEXTOID}
@@ -499,13 +566,21 @@ roboto_orgs_members_close_invites(PG_FUNCTION_ARGS)
 	v[1] = CStringGetTextDatum(ro_tuple_text(td->tg_trigtuple, desc, "user_id"));
 
 	/*
-	 * Take the (org, user) lock first, as invites_check does for a new
-	 * pending invite, and revoke with the latest snapshot: an invite
-	 * committed by a transaction we waited for is revoked too.
+	 * Take the locks of the (org, user) and (org, the user's address) pairs,
+	 * as invites_check does for a new pending invite by user id or by email,
+	 * and revoke with the latest snapshot: an invite committed by a
+	 * transaction we waited for is revoked too.
 	 */
 	lock_membership_of(org_id, TextDatumGetCString(v[1]));
 	ro_spi_begin(&spi);
-	ro_exec_latest(&close_invites_plan, v, NULL, 0);
+	if (ro_schema_v03() && ro_exec(&user_email_plan, &v[1], NULL, true, 1) == 1)
+	{
+		char	   *email = ro_result_text(0, 0);
+
+		if (email != NULL)
+			lock_address_of(org_id, email);
+	}
+	ro_exec_latest(ro_schema_v03() ? &close_invites_plan : &close_invites_v02_plan, v, NULL, 0);
 	ro_spi_end(&spi);
 	return PointerGetDatum(NULL);
 }

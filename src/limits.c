@@ -66,7 +66,27 @@ static RoPlan domain_limit_plan = {
 	1, {TEXTOID}
 };
 
+/*
+ * Members, other pending invites, and whether user_id ($2) accepted an invite
+ * in this transaction. The invites of user_id itself, by id or by the key of
+ * its address (an invitation by email), do not count: they are answered or
+ * revoked when it joins. $2 is NULL for an invitation by email.
+ */
 static RoPlan seats_taken_plan = {
+	"WITH me AS (SELECT roboto_orgs.email_address_key(u.email) AS key FROM roboto_orgs.users u "
+	"            WHERE u.user_id = $2) "
+	"SELECT (SELECT count(*) FROM roboto_orgs.org_members m WHERE m.org_id = $1), "
+	"(SELECT count(*) FROM roboto_orgs.org_invites i WHERE i.org_id = $1 "
+	" AND (i.user_id IS NULL OR $2 IS NULL OR i.user_id <> $2) "
+	" AND (i.email IS NULL OR roboto_orgs.email_address_key(i.email) IS DISTINCT FROM (SELECT me.key FROM me)) "
+	" AND i.status = 'pending' AND i.expires > pg_catalog.now()), "
+	"EXISTS (SELECT 1 FROM roboto_orgs.org_invites i WHERE i.org_id = $1 "
+	" AND (i.user_id = $2 OR roboto_orgs.email_address_key(i.email) = (SELECT me.key FROM me)) "
+	" AND i.status = 'accepted' AND i.answered = pg_catalog.now())",
+	2, {TEXTOID, TEXTOID}
+};
+
+static RoPlan seats_taken_v02_plan = {
 	"SELECT (SELECT count(*) FROM roboto_orgs.org_members m WHERE m.org_id = $1), "
 	"(SELECT count(*) FROM roboto_orgs.org_invites i WHERE i.org_id = $1 AND i.user_id <> $2 "
 	" AND i.status = 'pending' AND i.expires > pg_catalog.now()), "
@@ -113,7 +133,8 @@ bool
 ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 				char **tier, int *max_members)
 {
-	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
+	Datum		v[2] = {CStringGetTextDatum(org_id), user_id ? CStringGetTextDatum(user_id) : (Datum) 0};
+	char		n[2] = {' ', user_id ? ' ' : 'n'};
 	bool		isnull;
 	int64		members;
 	int64		pending;
@@ -135,7 +156,7 @@ ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 		return true;
 	if (!read_tier_limit(&seat_limit_plan, org_id, max_members, tier))
 		return true;
-	ro_exec_latest(&seats_taken_plan, v, NULL, 1);
+	ro_exec_latest(ro_schema_v03() ? &seats_taken_plan : &seats_taken_v02_plan, v, n, 1);
 	members = DatumGetInt64(ro_result(0, 0, &isnull));
 	pending = DatumGetInt64(ro_result(0, 1, &isnull));
 	invited = DatumGetBool(ro_result(0, 2, &isnull));
@@ -238,8 +259,13 @@ check_row_seat(FunctionCallInfo fcinfo, const char *name, bool for_invite)
 	char	   *org_id = ro_tuple_text(tuple, desc, "org_id");
 	char	   *user_id = ro_tuple_text(tuple, desc, "user_id");
 
-	/* NOT NULL constraints report missing ids */
-	if (org_id == NULL || user_id == NULL || ro_restoring())
+	/*
+	 * NOT NULL constraints report missing ids; an invitation by email (0.3.0)
+	 * has no user id and takes a seat like any other
+	 */
+	if (org_id == NULL || ro_restoring())
+		return PointerGetDatum(tuple);
+	if (user_id == NULL && (!for_invite || ro_tuple_text(tuple, desc, "email") == NULL))
 		return PointerGetDatum(tuple);
 	if (for_invite)
 	{

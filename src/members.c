@@ -110,23 +110,32 @@ change_member(const char *org_id, const char *user_id, const char *caller,
 }
 
 static RoPlan join_plan = {
-	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) VALUES ($1, $2, '{user}') "
+	"INSERT INTO roboto_orgs.org_members (org_id, user_id, roles) "
+	"VALUES ($1, $2, ARRAY[$3::roboto_orgs.org_role_name]) "
 	"ON CONFLICT (org_id, user_id) DO NOTHING",
-	2, {TEXTOID, TEXTOID}
+	3, {TEXTOID, TEXTOID, TEXTOID}
 };
 
 /*
- * user_id joins org_id with role user, unless already a member: the one way
- * in besides create_org (accept_invite, and the sign-up auto-join of a bound
- * email domain). The triggers check seats and invariants. Call inside
- * ro_spi_begin/end.
+ * user_id joins org_id with role, unless already a member: the one way in
+ * besides create_org (accept_invite with the invite's role, and the sign-up
+ * auto-join of a bound email domain as user). The triggers check seats and
+ * invariants. Call inside ro_spi_begin/end.
  */
+void
+ro_join_org(const char *org_id, const char *user_id, RoRole role)
+{
+	Datum		v[3] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id),
+	CStringGetTextDatum(ro_role_label(role))};
+
+	ro_exec(&join_plan, v, NULL, false, 0);
+}
+
+/* user_id joins org_id with role user (see ro_join_org) */
 void
 ro_join_org_as_user(const char *org_id, const char *user_id)
 {
-	Datum		v[2] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id)};
-
-	ro_exec(&join_plan, v, NULL, false, 0);
+	ro_join_org(org_id, user_id, RO_USER);
 }
 
 /* An org_role_name argument that must not be NULL, as a bit */
@@ -248,8 +257,63 @@ roboto_orgs_modify_role_for_user(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(change_and_return(fcinfo, CHANGE_SET_ROLES, role, 0, true));
 }
 
+PG_FUNCTION_INFO_V1(roboto_orgs_transfer_ownership);
+/*
+ * transfer_ownership(org, new_owner_user_id) (0.3.0): the member gains owner
+ * first, then the caller trades owner for admin, so the org never lacks an
+ * owner (members_keep_owner checks each step).
+ */
+Datum
+roboto_orgs_transfer_ownership(PG_FUNCTION_ARGS)
+{
+	char	   *org_id = ro_arg_cstring(fcinfo, 0, "org");
+	char	   *user_id = ro_arg_cstring(fcinfo, 1, "new_owner_user_id");
+	char	   *caller = ro_require_caller();
+	Datum		v[3] = {CStringGetTextDatum(org_id), CStringGetTextDatum(user_id), (Datum) 0};
+	Datum		cv[3] = {v[0], CStringGetTextDatum(caller), (Datum) 0};
+	RoOrgAccess a;
+	RoSpi		spi;
+	Datum		result;
+	int			target_mask;
+	bool		isnull;
+
+	ro_spi_begin(&spi);
+	a = ro_require_org_role(org_id, caller, RO_OWNER, "transfer its ownership", true);
+	ro_require_org_not_deprovisioning(org_id, &a);
+	if (strcmp(caller, user_id) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("user \"%s\" cannot transfer the ownership of org \"%s\" to themself", caller, org_id),
+				 errhint("Name another member as the new owner.")));
+	if (ro_exec(&target_plan, v, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RO_NOT_FOUND),
+				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id),
+				 errhint("Invite the user first; ownership goes to a member.")));
+	target_mask = ro_mask_from_text_array(ro_result(0, 0, &isnull));
+	if (!(target_mask & RO_BIT(RO_OWNER)))
+	{
+		v[2] = ro_text_array_from_mask(target_mask | RO_BIT(RO_OWNER));
+		ro_exec(&set_roles_plan, v, NULL, false, 0);
+	}
+	cv[2] = ro_text_array_from_mask((a.caller_mask & ~RO_BIT(RO_OWNER)) | RO_BIT(RO_ADMIN));
+	ro_exec(&set_roles_plan, cv, NULL, false, 0);
+	result = ro_org_record(org_id, false);
+	ro_spi_end(&spi);
+	PG_RETURN_DATUM(result);
+}
+
 static RoPlan org_users_plan = {
 	"SELECT " RO_USER_RECORD("u") ", " RO_ORG_RECORD("o") ", m.roles "
+	"FROM roboto_orgs.org_members m "
+	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
+	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
+	"WHERE m.org_id = $1 ORDER BY m.created, m.user_id",
+	1, {TEXTOID}
+};
+
+static RoPlan org_users_v02_plan = {
+	"SELECT " RO_USER_RECORD("u") ", " RO_ORG_RECORD_V02("o") ", m.roles "
 	"FROM roboto_orgs.org_members m "
 	"JOIN roboto_orgs.users u ON u.user_id = m.user_id "
 	"JOIN roboto_orgs.orgs o ON o.org_id = m.org_id "
@@ -262,6 +326,6 @@ PG_FUNCTION_INFO_V1(roboto_orgs_org_users);
 Datum
 roboto_orgs_org_users(PG_FUNCTION_ARGS)
 {
-	ro_list_org(fcinfo, &org_users_plan, RO_USER, "list its members", 0);
+	ro_list_org(fcinfo, ro_schema_v03() ? &org_users_plan : &org_users_v02_plan, RO_USER, "list its members", 0);
 	return (Datum) 0;
 }

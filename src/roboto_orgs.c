@@ -6,6 +6,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
@@ -237,6 +238,22 @@ ro_invite_status_from_label(const char *label)
 			return (RoInviteStatus) s;
 	elog(ERROR, "unexpected org_invite_status value \"%s\"", label);
 	return RO_INVITE_PENDING;	/* keep the compiler quiet */
+}
+
+/*
+ * Whether the database's roboto_orgs is at 0.3.0 or later: the table
+ * org_invites has the column role, which the 0.2.0--0.3.0 script adds
+ * together with everything else 0.3.0 reads (nothing runs in between). Until
+ * ALTER EXTENSION roboto_orgs UPDATE, this build serves the 0.1.0 and 0.2.0
+ * functions with the statements of those schemas. Two catalog cache lookups.
+ */
+bool
+ro_schema_v03(void)
+{
+	Oid			nsp = get_namespace_oid("roboto_orgs", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("org_invites", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "role") != InvalidAttrNumber;
 }
 
 /* A text argument that must not be NULL (22004) */

@@ -122,6 +122,9 @@ extern RoOrgStatus ro_org_status_from_label(const char *label);
 extern const char *ro_invite_status_label(RoInviteStatus status);
 extern RoInviteStatus ro_invite_status_from_label(const char *label);
 
+/* Which schema the database has (roboto_orgs.c) */
+extern bool ro_schema_v03(void);
+
 /* Argument checks (roboto_orgs.c) */
 extern text *ro_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern char *ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname);
@@ -194,6 +197,11 @@ extern void ro_log_event(const char *org_id, const char *kind, const char *subje
 
 /* Members (members.c) */
 extern void ro_join_org_as_user(const char *org_id, const char *user_id);
+extern void ro_join_org(const char *org_id, const char *user_id, RoRole role);
+
+/* Email addresses (email_address.c, since 0.3.0) */
+extern char *ro_email_address_key(const char *s, size_t len);
+extern char *ro_email_address_check(const char *s, size_t len);
 
 /* Email domains (email_domain.c: the type; email_domain_bindings.c: the bindings) */
 #include "domain_parse.h"

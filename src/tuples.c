@@ -96,5 +96,20 @@ ro_column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, const char *column)
 	bd = heap_getattr(b, attno, desc, &bnull);
 	if (anull || bnull)
 		return anull != bnull;
+
+	/*
+	 * A varlena is compared on its contents: the same value may come with a
+	 * 4-byte header from a column's missing value (a column added with a
+	 * default, as 0.3.0 adds orgs.public_metadata) and with a 1-byte header
+	 * from a stored tuple, and datumIsEqual compares the headers too
+	 */
+	if (att->attlen == -1)
+	{
+		struct varlena *av = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(ad));
+		struct varlena *bv = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(bd));
+
+		return VARSIZE_ANY_EXHDR(av) != VARSIZE_ANY_EXHDR(bv) ||
+			memcmp(VARDATA_ANY(av), VARDATA_ANY(bv), VARSIZE_ANY_EXHDR(av)) != 0;
+	}
 	return !datumIsEqual(ad, bd, att->attbyval, att->attlen);
 }

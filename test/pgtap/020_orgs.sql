@@ -46,10 +46,11 @@ SELECT is((roboto_orgs.create_org(name => 'Gamma', bind_email_domain => false, d
 
 SELECT is(
   ARRAY(SELECT jsonb_object_keys(to_jsonb(:'acme_rec'::roboto_orgs.org_record)) ORDER BY 1),
-  ARRAY['created', 'created_by', 'data_region', 'name', 'org_id', 'status', 'tier'],
-  'to_jsonb(org_record) has the seed''s OrgRecord keys');
+  ARRAY['created', 'created_by', 'data_region', 'name', 'org_id', 'private_metadata', 'public_metadata', 'slug', 'status', 'tier'],
+  'to_jsonb(org_record) has the seed''s OrgRecord keys (and, since 0.3.0, slug and the metadata)');
 SELECT is(to_jsonb(:'beta_rec'::roboto_orgs.org_record) - 'org_id' - 'created',
-          '{"name": "Beta", "tier": "free", "status": "active", "data_region": "eu-west", "created_by": "alice"}'::jsonb,
+          '{"name": "Beta", "tier": "free", "status": "active", "data_region": "eu-west", "created_by": "alice",
+            "slug": null, "public_metadata": {}, "private_metadata": {}}'::jsonb,
           'to_jsonb(org_record): enums as their strings');
 SELECT matches(to_jsonb(:'acme_rec'::roboto_orgs.org_record)->>'created',
                '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$', 'to_jsonb(org_record): created in ISO 8601');
@@ -103,7 +104,8 @@ SELECT is(roboto_orgs.get_org(:'acme'), :'acme_rec'::roboto_orgs.org_record, 'ge
 SET roboto_orgs.user_id = 'bob';
 SELECT is(roboto_orgs.get_org(:'acme'), :'acme_rec'::roboto_orgs.org_record, 'get_org() by an admin');
 SET roboto_orgs.user_id = 'carol';
-SELECT is(roboto_orgs.get_org(:'acme'), :'acme_rec'::roboto_orgs.org_record, 'get_org() by a user');
+SELECT is(roboto_orgs.get_org(:'acme'), jsonb_populate_record(:'acme_rec'::roboto_orgs.org_record, '{"private_metadata": null}'),
+          'get_org() by a user (private_metadata NULL: not an admin)');
 SET request.jwt.claims = '{"sub": "alice"}';
 SET roboto_orgs.user_id = 'dave';
 SELECT is(roboto_orgs.get_org(:'acme'), :'acme_rec'::roboto_orgs.org_record, 'get_org() by a member named in the JWT claims');
@@ -161,7 +163,8 @@ SELECT roboto_orgs.update_org(:'acme', 'Acme') AS acme_rec \gset
 SELECT is(roboto_orgs.get_org(:'acme'), :'acme_rec'::roboto_orgs.org_record, 'update_org() returns the org_record');
 SELECT is(to_jsonb(:'acme_rec'::roboto_orgs.org_record) - 'created',
           jsonb_build_object('org_id', :'acme'::text, 'name', 'Acme', 'tier', 'free', 'status', 'active',
-                             'data_region', 'us-west', 'created_by', 'alice'),
+                             'data_region', 'us-west', 'created_by', 'alice',
+                             'slug', NULL, 'public_metadata', '{}'::jsonb, 'private_metadata', '{}'::jsonb),
           'update_org(name) changed the name only');
 SELECT is((roboto_orgs.update_org(:'acme', status => 'active')).status, 'active',
           'update_org(status) to the current status by the owner');

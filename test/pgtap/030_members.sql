@@ -334,7 +334,12 @@ SET ROLE roboto_test_api;
 --   now: alice {owner}, bob {admin}, carol {admin}, erin {user}
 --------------------------------------------------------------------------------
 SET roboto_orgs.user_id = 'erin';
-SELECT is(roboto_orgs.remove_user(:'acme', 'erin'), roboto_orgs.get_org(:'acme'),
+-- (0.3.0: the record is read after the removal, so it shows the metadata of
+-- an org the caller no longer belongs to as NULL; compare the seed's fields)
+SELECT row(o.org_id, o.name, o.tier, o.status, o.data_region, o.created, o.created_by)::text AS acme_seed
+FROM roboto_orgs.get_org(:'acme') o \gset
+SELECT is((SELECT row(r.org_id, r.name, r.tier, r.status, r.data_region, r.created, r.created_by)::text
+           FROM roboto_orgs.remove_user(:'acme', 'erin') r), :'acme_seed',
           'remove_user() of themself by a user returns the org_record');
 RESET ROLE;
 SELECT is(pg_temp.roles_of(:'acme', 'erin'), NULL, 'erin left');

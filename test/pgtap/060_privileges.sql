@@ -58,7 +58,7 @@ SELECT ok(roboto_orgs.api_functions() @> ARRAY[
             'roboto_orgs.create_user(text, text, text, text, boolean, boolean)',
             'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)', 'roboto_orgs.get_org(text)',
             'roboto_orgs.orgs_for_self()', 'roboto_orgs.orgs_for_user(text)',
-            'roboto_orgs.update_org(text, text, roboto_orgs.org_status)', 'roboto_orgs.delete_org(text)',
+            'roboto_orgs.update_org(text, text, roboto_orgs.org_status, jsonb, jsonb, text)', 'roboto_orgs.delete_org(text)',
             'roboto_orgs.org_users(text)', 'roboto_orgs.add_role_for_user(text, text, roboto_orgs.org_role_name)',
             'roboto_orgs.remove_role_from_user(text, text, roboto_orgs.org_role_name)',
             'roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[])',
@@ -126,7 +126,7 @@ SELECT is(ARRAY(SELECT f::text FROM unnest(roboto_orgs.api_functions()) f JOIN p
 SELECT is(ARRAY(SELECT f::text FROM unnest(ARRAY[
                   'roboto_orgs.create_user(text, text, text, text, boolean, boolean)',
                   'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)',
-                  'roboto_orgs.update_org(text, text, roboto_orgs.org_status)', 'roboto_orgs.delete_org(text)',
+                  'roboto_orgs.update_org(text, text, roboto_orgs.org_status, jsonb, jsonb, text)', 'roboto_orgs.delete_org(text)',
                   'roboto_orgs.add_role_for_user(text, text, roboto_orgs.org_role_name)',
                   'roboto_orgs.remove_role_from_user(text, text, roboto_orgs.org_role_name)',
                   'roboto_orgs.update_org_user(text, text, roboto_orgs.org_role_name[], roboto_orgs.org_role_name[])',

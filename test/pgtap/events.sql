@@ -48,7 +48,8 @@ SELECT results_eq(
   'create_org() writes exactly org.created and member.joined (the owner): actor the caller, actor_role the API role');
 SELECT is((SELECT after - 'created' FROM pg_temp.since(:m) WHERE kind = 'org.created'),
   jsonb_build_object('org_id', :'acme', 'name', 'Acme Events', 'tier', 'free', 'status', 'active',
-                     'data_region', 'us-west', 'created_by', 'alice'),
+                     'data_region', 'us-west', 'created_by', 'alice',
+                     'slug', NULL, 'public_metadata', '{}'::jsonb, 'private_metadata', '{}'::jsonb),
   'org.created: after is the new org row');
 SELECT is((SELECT after - 'created' FROM pg_temp.since(:m) WHERE kind = 'member.joined'),
   jsonb_build_object('org_id', :'acme', 'user_id', 'alice', 'roles', jsonb_build_array('owner')),

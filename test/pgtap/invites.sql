@@ -177,16 +177,16 @@ SET roboto_orgs.user_id = 'bob';
 SELECT is((roboto_orgs.get_invite(:'inv_bob')).invite_id, :'inv_bob', 'the invitee reads the invite');
 SELECT is(
   (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(to_jsonb(roboto_orgs.get_invite(:'inv_bob'))) k),
-  ARRAY['created', 'expires', 'invite_id', 'invited_by', 'org', 'status', 'user_id'],
-  'to_jsonb(get_invite()) has the keys of the seed''s OrgInviteRecord (invite_id, invited_by, user_id, org) plus status, created, expires');
+  ARRAY['created', 'email', 'expires', 'invite_id', 'invited_by', 'org', 'role', 'status', 'user_id'],
+  'to_jsonb(get_invite()) has the keys of the seed''s OrgInviteRecord (invite_id, invited_by, user_id, org) plus status, created, expires (and since 0.3.0 role, email)');
 SELECT is(
   (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(to_jsonb(roboto_orgs.get_invite(:'inv_bob')) -> 'invited_by') k),
   ARRAY['email', 'is_service_user', 'is_system_user', 'name', 'picture_url', 'user_id'],
   'invited_by has the keys of the seed''s UserRecord');
 SELECT is(
   (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(to_jsonb(roboto_orgs.get_invite(:'inv_bob')) -> 'org') k),
-  ARRAY['created', 'created_by', 'data_region', 'name', 'org_id', 'status', 'tier'],
-  'org has the keys of the seed''s OrgRecord');
+  ARRAY['created', 'created_by', 'data_region', 'name', 'org_id', 'private_metadata', 'public_metadata', 'slug', 'status', 'tier'],
+  'org has the keys of the seed''s OrgRecord (and since 0.3.0 slug and the metadata)');
 SELECT is(to_jsonb(roboto_orgs.get_invite(:'inv_bob')) ->> 'status', 'pending', 'status is the enum''s string in JSON');
 SELECT ok((to_jsonb(roboto_orgs.get_invite(:'inv_bob')) ->> 'expires') ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d',
   'expires is an ISO 8601 timestamp in JSON');

@@ -316,7 +316,7 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_email_domains (email_domai
 
 -- The functions that take a seat or a binding document the 23514 they raise
 -- when the tier has no room (the sweep of bad input never fills an org)
-SELECT is(ARRAY(SELECT f FROM unnest(ARRAY['roboto_orgs.invite_user(text, text)', 'roboto_orgs.accept_invite(text)',
+SELECT is(ARRAY(SELECT f FROM unnest(ARRAY['roboto_orgs.invite_user(text, text, roboto_orgs.org_role_name)', 'roboto_orgs.accept_invite(text)',
                                            'roboto_orgs.bind_email_domain(text, roboto_orgs.email_domain)',
                                            'roboto_orgs.create_org(text, boolean, roboto_orgs.roboto_region)']) f
                 WHERE obj_description(f::regprocedure, 'pg_proc') !~ '23514'),

@@ -69,7 +69,8 @@ SELECT pg_temp.pgrst('POST', 'create_org', '{"name": "Acme"}', :'alice') AS acme
 SELECT :'acme_created'::jsonb -> 'body' ->> 'org_id' AS acme \gset
 SELECT is(:'acme_created'::jsonb ->> 'status', '200', 'POST /rpc/create_org {"name": "Acme"}: 200');
 SELECT is(pg_temp.org_fields(:'acme_created'::jsonb -> 'body'),
-          '{"name": "Acme", "tier": "free", "status": "active", "data_region": "us-west", "created_by": "alice"}',
+          '{"name": "Acme", "tier": "free", "status": "active", "data_region": "us-west", "created_by": "alice",
+            "slug": null, "public_metadata": {}, "private_metadata": {}}',
           'create_org answers the org_record: defaults for tier, status and data_region, created_by the caller');
 SELECT matches(:'acme'::text, '^og_[0-9a-f]{32}$', 'org_id is og_ and 32 hex digits');
 SELECT is(:'acme_created'::jsonb -> 'body' -> 'created', to_jsonb(now()), 'created is an ISO 8601 timestamp');
@@ -106,8 +107,11 @@ SELECT is(pg_temp.req('GET', 'orgs_for_self', '{}', :'alice') -> 'body',
            FROM (VALUES (:'acme_created'::jsonb -> 'body'), (:'beta_created'::jsonb -> 'body')) v(b)),
           'GET /rpc/orgs_for_self: a JSON array of org_records, by creation then id');
 SELECT is(pg_temp.req('GET', 'orgs_for_self', '{}', :'carol'), '{"status": 200, "body": []}', 'orgs_for_self with no org: []');
-SELECT is(pg_temp.req('GET', 'orgs_for_user', '{"user_id": "alice"}', :'service') -> 'body',
-          pg_temp.req('GET', 'orgs_for_self', '{}', :'alice') -> 'body',
+-- (the service has no caller, so its records show no metadata: compare the rest)
+SELECT is((SELECT jsonb_agg(e - 'public_metadata' - 'private_metadata')
+           FROM jsonb_array_elements(pg_temp.req('GET', 'orgs_for_user', '{"user_id": "alice"}', :'service') -> 'body') e),
+          (SELECT jsonb_agg(e - 'public_metadata' - 'private_metadata')
+           FROM jsonb_array_elements(pg_temp.req('GET', 'orgs_for_self', '{}', :'alice') -> 'body') e),
           'GET /rpc/orgs_for_user?user_id=alice as the service: alice''s orgs');
 SELECT is(pg_temp.outcome('GET', 'orgs_for_user', '{"user_id": "alice"}', :'alice'), '200', 'orgs_for_user of oneself');
 SELECT is(pg_temp.outcome('GET', 'orgs_for_user', '{"user_id": "alice"}', :'bob'), '403 42501', 'orgs_for_user of someone else: 403');
@@ -135,8 +139,10 @@ SELECT is(pg_temp.outcome('POST', 'invite_user', jsonb_build_object('org', :'acm
 SELECT is(jsonb_array_length(pg_temp.req('GET', 'org_invites', jsonb_build_object('org', :'acme'), :'alice') -> 'body'), 1,
           'GET /rpc/org_invites: the pending invite');
 SELECT is(pg_temp.outcome('GET', 'org_invites', jsonb_build_object('org', :'acme'), :'bob'), '403 42501', 'org_invites by a non-member: 403');
-SELECT is(pg_temp.req('GET', 'get_invite', jsonb_build_object('invite_id', :'inv_bob_id'), :'bob') -> 'body',
-          :'inv_bob'::jsonb -> 'body', 'GET /rpc/get_invite by the invitee');
+-- (the invitee is no member yet, so the org's metadata shows as NULL: compare the rest)
+SELECT is(pg_temp.req('GET', 'get_invite', jsonb_build_object('invite_id', :'inv_bob_id'), :'bob') -> 'body'
+            #- '{org,public_metadata}' #- '{org,private_metadata}',
+          :'inv_bob'::jsonb -> 'body' #- '{org,public_metadata}' #- '{org,private_metadata}', 'GET /rpc/get_invite by the invitee');
 SELECT is(pg_temp.outcome('GET', 'get_invite', jsonb_build_object('invite_id', :'inv_bob_id'), :'carol'), '403 42501',
           'get_invite by someone else: 403');
 SELECT is(pg_temp.outcome('GET', 'get_invite', '{"invite_id": "iv_00000000000000000000000000000000"}', :'bob'), '404 PT404',
