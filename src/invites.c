@@ -313,7 +313,7 @@ roboto_orgs_invite_email(PG_FUNCTION_ARGS)
 	if (ro_exec(&insert_email_invite_plan, v, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("email address \"%s\" already has a pending invite to org \"%s\"", key, org_id),
+				 errmsg("email address \"%s\" already has a pending invite to org \"%s\"", ro_echo(key), ro_echo(org_id)),
 				 errdetail("Addresses are compared with the domain normalised and the local part's ASCII letters in lower case."),
 				 errhint("Resend the pending invite (resend_invite), or revoke it first.")));
 	result = invite_record(invite_id, false);

@@ -283,12 +283,12 @@ roboto_orgs_transfer_ownership(PG_FUNCTION_ARGS)
 	if (strcmp(caller, user_id) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("user \"%s\" cannot transfer the ownership of org \"%s\" to themself", caller, org_id),
+				 errmsg("user \"%s\" cannot transfer the ownership of org \"%s\" to themself", ro_echo(caller), ro_echo(org_id)),
 				 errhint("Name another member as the new owner.")));
 	if (ro_exec(&target_plan, v, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_RO_NOT_FOUND),
-				 errmsg("user \"%s\" is not a member of org \"%s\"", user_id, org_id),
+				 errmsg("user \"%s\" is not a member of org \"%s\"", ro_echo(user_id), ro_echo(org_id)),
 				 errhint("Invite the user first; ownership goes to a member.")));
 	target_mask = ro_mask_from_text_array(ro_result(0, 0, &isnull));
 	if (!(target_mask & RO_BIT(RO_OWNER)))

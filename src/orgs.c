@@ -156,7 +156,7 @@ roboto_orgs_get_org_by_slug(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_RO_NOT_FOUND),
 				 strlen(slug) > RO_MAX_SLUG ? errmsg("no org has a slug of %zu characters", strlen(slug))
-				 : errmsg("no org has slug \"%s\"", slug),
+				 : errmsg("no org has slug \"%s\"", ro_echo(slug)),
 				 errdetail("Slugs are 1 to %d lower-case letters, digits and single inner hyphens.", RO_MAX_SLUG)));
 	result = get_org_as(ro_result_text(0, 0), caller);
 	ro_spi_end(&spi);
@@ -299,7 +299,7 @@ check_slug(const char *slug)
 	if (why != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" is not a valid slug", slug),
+				 errmsg("\"%s\" is not a valid slug", ro_echo(slug)),
 				 errdetail("%s", why),
 				 errhint("Use 1 to %d lower-case letters, digits and single inner hyphens, such as \"acme-corp\".",
 						 RO_MAX_SLUG)));
@@ -368,7 +368,7 @@ roboto_orgs_update_org(PG_FUNCTION_ARGS)
 		if (ro_exec(&slug_taken_plan, sv, NULL, true, 1) > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("slug \"%s\" is already taken", slug),
+					 errmsg("slug \"%s\" is already taken", ro_echo(slug)),
 					 errhint("Choose another slug.")));
 	}
 	if (v03)
