@@ -218,3 +218,26 @@ ro_list_org(FunctionCallInfo fcinfo, RoPlan *plan, RoRole min_role, const char *
 	ro_result_to_tuplestore(fcinfo);
 	ro_spi_end(&spi);
 }
+
+static RoPlan lock_org_for_update_plan = {
+	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR UPDATE",
+	1, {TEXTOID}
+};
+
+/*
+ * Lock the org row FOR UPDATE, the strongest row lock, which waits for
+ * every transaction holding FOR KEY SHARE on it too: an app's insert of a
+ * row that references the org, and a join into an org whose tier has no
+ * member limit (limits.c). delete_org takes it first (taking FOR NO KEY
+ * UPDATE first and FOR UPDATE in the DELETE deadlocks with such a
+ * transaction when it then calls a function that locks the org row);
+ * set_org_tier takes it so that joins in flight finish first and new ones
+ * wait and read the new tier's limit. Call inside ro_spi_begin/end.
+ */
+void
+ro_lock_org_for_update(const char *org_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(org_id)};
+
+	ro_exec(&lock_org_for_update_plan, v, NULL, false, 1);
+}

@@ -164,27 +164,6 @@ ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 	return needed <= *max_members;
 }
 
-static RoPlan lock_org_for_tier_change_plan = {
-	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR UPDATE",
-	1, {TEXTOID}
-};
-
-/*
- * Before the org's tier changes: lock its row FOR UPDATE, which waits for the
- * joins in flight (they hold KEY SHARE when the tier has no member limit)
- * and makes new ones wait for the change and read the new tier's limit. A
- * direct UPDATE of orgs.tier takes a weaker lock: joins racing it are
- * ordered before it, as if they had come first. Call inside
- * ro_spi_begin/end.
- */
-void
-ro_lock_org_for_tier_change(const char *org_id)
-{
-	Datum		v[1] = {CStringGetTextDatum(org_id)};
-
-	ro_exec(&lock_org_for_tier_change_plan, v, NULL, false, 1);
-}
-
 /* 23514 for an org without a free seat */
 void
 ro_raise_org_full(const char *org_id, const char *tier, int max_members)

@@ -438,18 +438,6 @@ delete_org_or_explain(const char *org_id, Datum *v)
 	PG_END_TRY();
 }
 
-/*
- * The lock the DELETE needs, taken first: FOR UPDATE waits for every
- * transaction holding FOR KEY SHARE on the org row (an app's insert of a
- * row that references the org), not only for those changing it. Taking
- * FOR NO KEY UPDATE first and FOR UPDATE in the DELETE deadlocks with such a
- * transaction when it then calls a function that locks the org row.
- */
-static RoPlan lock_org_for_delete_plan = {
-	"SELECT 1 FROM roboto_orgs.orgs o WHERE o.org_id = $1 FOR UPDATE",
-	1, {TEXTOID}
-};
-
 PG_FUNCTION_INFO_V1(roboto_orgs_delete_org);
 /* delete_org(org) */
 Datum
@@ -461,7 +449,7 @@ roboto_orgs_delete_org(PG_FUNCTION_ARGS)
 	RoSpi		spi;
 
 	ro_spi_begin(&spi);
-	ro_exec(&lock_org_for_delete_plan, v, NULL, false, 1);
+	ro_lock_org_for_update(org_id);
 	ro_require_org_role(org_id, caller, RO_OWNER, "delete it", true);
 	delete_org_or_explain(org_id, v);
 	ro_spi_end(&spi);
@@ -491,7 +479,7 @@ roboto_orgs_set_org_tier(PG_FUNCTION_ARGS)
 	v[1] = CStringGetTextDatum(ro_enum_label(PG_GETARG_DATUM(1)));
 
 	ro_spi_begin(&spi);
-	ro_lock_org_for_tier_change(org_id);
+	ro_lock_org_for_update(org_id);
 	a = ro_org_access(org_id, NULL, true);
 	ro_require_org_exists(org_id, &a);
 	ro_require_org_not_deprovisioning(org_id, &a);

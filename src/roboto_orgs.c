@@ -78,16 +78,16 @@ _PG_init(void)
 							   "verifies email domains and changes tiers.",
 							   &ro_service_role, "roboto_orgs_service",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("roboto_orgs.event_consumer_role",
-							   "Role whose members may read the event feed (event_feed).",
-							   "The trusted service may read it too; API roles may not.",
-							   &ro_event_consumer_role, "roboto_orgs_event_consumer",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("roboto_orgs.invite_ttl",
 							"How long an invitation stays acceptable.",
 							NULL,
 							&ro_invite_ttl_seconds, 7 * 24 * 3600, 60, INT_MAX,
 							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomStringVariable("roboto_orgs.event_consumer_role",
+							   "Role whose members may read the event feed (event_feed).",
+							   "The trusted service may read it too; API roles may not.",
+							   &ro_event_consumer_role, "roboto_orgs_event_consumer",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("roboto_orgs");
 }
 

@@ -168,6 +168,7 @@ typedef struct RoOrgAccess
 
 extern bool ro_read_org_status(const char *org_id, bool lock, RoOrgStatus *status);
 extern int	ro_member_mask(const char *org_id, const char *user_id, bool latest);
+extern void ro_lock_org_for_update(const char *org_id);
 extern RoOrgAccess ro_org_access(const char *org_id, const char *caller, bool lock_org);
 extern RoOrgAccess ro_org_access_of(Datum status, bool roles_null, Datum roles);
 extern RO_NORETURN void ro_raise_org_not_found(const char *org_id);
@@ -186,7 +187,6 @@ extern Datum ro_org_record(const char *org_id, bool read_only);
 extern Datum ro_org_user_record(const char *org_id, const char *user_id);
 
 /* Tier limits (limits.c) */
-extern void ro_lock_org_for_tier_change(const char *org_id);
 extern bool ro_org_has_seat(const char *org_id, const char *user_id, bool for_invite,
 							char **tier, int *max_members);
 extern RO_NORETURN void ro_raise_org_full(const char *org_id, const char *tier, int max_members);
