@@ -11,8 +11,9 @@
 #     (20), an invite sent and accepted by a new user (20: a join);
 #   - hot org: every transaction signs a new user up at one org's verified
 #     email domain (create_user), so all of them join that one org. Run twice:
-#     with the org on a tier without a member limit, and on one with a
-#     limit too high to reach (every join then locks the org row and counts).
+#     with the org on a tier without a member limit, and with a second org on
+#     a tier with a limit too high to reach (every join then locks the org row
+#     and counts its members, so the count grows with the org).
 # For each: transactions per second, mean and 99th-percentile latency (from
 # pgbench's per-transaction log), failed transactions, and whether the server
 # logged a deadlock or a serialization failure. Nothing is asserted.
@@ -40,8 +41,13 @@ SET roboto_orgs.user_id = 'hot_owner';
 SELECT roboto_orgs.create_org('Hot Org', bind_email_domain => true);
 RESET roboto_orgs.user_id;
 SELECT roboto_orgs.set_org_tier((SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Hot Org'), 'premium');
--- a tier with a member limit no run reaches: every join counts under the org row's lock
+-- a second hot org on a tier with a member limit no run reaches: every join
+-- locks the org row and counts the seats
 INSERT INTO roboto_orgs.tier_limits (tier, max_members, max_email_domains) VALUES ('free', 1000000, 5);
+SELECT roboto_orgs.create_user('hot2_owner', 'owner@hot2.example');
+SET roboto_orgs.user_id = 'hot2_owner';
+SELECT roboto_orgs.create_org('Hot Org Limited', bind_email_domain => true);
+RESET roboto_orgs.user_id;
 SQL
 log=$(ls /tmp/pg_virtualenv.*/log/postgresql-*.log 2>/dev/null | head -n1 || true)
 
@@ -55,6 +61,9 @@ cp bench/ops_roles.sql "$work/roles.sql"
 cp bench/ops_invite_accept.sql "$work/join.sql"
 cat > "$work/signup.sql" <<'SQL'
 SELECT roboto_orgs.create_user(id, id || '@hot.example') FROM (SELECT 'hot' || nextval('bench.signup') AS id) s;
+SQL
+cat > "$work/signup_limited.sql" <<'SQL'
+SELECT roboto_orgs.create_user(id, id || '@hot2.example') FROM (SELECT 'hot' || nextval('bench.signup') AS id) s;
 SQL
 
 # run NAME CLIENTS SCRIPT...: one pgbench run; prints a result line
@@ -84,10 +93,10 @@ done
 for c in $CLIENTS; do
   run "hot org sign-ups, no member limit" "$c" -f "$work/signup.sql"
 done
-psql -X -q -d $db -c "SELECT roboto_orgs.set_org_tier((SELECT org_id FROM roboto_orgs.orgs WHERE name = 'Hot Org'), 'free')" >/dev/null
 for c in $CLIENTS; do
-  run "hot org sign-ups, a member limit" "$c" -f "$work/signup.sql"
+  run "hot org sign-ups, a member limit" "$c" -f "$work/signup_limited.sql"
 done
-echo "hot org members at the end: $(psql -X -A -t -d $db -c "SELECT count(*) FROM roboto_orgs.org_members m JOIN roboto_orgs.orgs o USING (org_id) WHERE o.name = 'Hot Org'")"
+echo "members at the end: hot org $(psql -X -A -t -d $db -c "SELECT count(*) FROM roboto_orgs.org_members m JOIN roboto_orgs.orgs o USING (org_id) WHERE o.name = 'Hot Org'"), the limited one $(psql -X -A -t -d $db -c "SELECT count(*) FROM roboto_orgs.org_members m JOIN roboto_orgs.orgs o USING (org_id) WHERE o.name = 'Hot Org Limited'")"
+[ -n "$log" ] && echo "lock waits over 1 s logged by the server: $(grep -c 'still waiting' "$log" || true)"
 psql -X -A -t -d $db -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', READ COMMITTED'"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

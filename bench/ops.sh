@@ -49,13 +49,13 @@ for size in small large; do
 done
 
 scripts="get_org org_users orgs_for_self has_role create_org roles invite_accept raw_create_org raw_roles raw_invite_accept"
-have_invites=$(psql -X -A -t -d ops_small -c "SELECT to_regprocedure('roboto_orgs.invite_user(text, text)') IS NOT NULL
+have_invites=$(psql -X -A -t -d ops_small -c "SELECT to_regproc('roboto_orgs.invite_user') IS NOT NULL
   AND to_regprocedure('roboto_orgs.accept_invite(text)') IS NOT NULL")
 
 run_scripts=""
 for s in $scripts; do
   if { [ "$s" = invite_accept ] || [ "$s" = raw_invite_accept ]; } && [ "$have_invites" != t ]; then
-    echo "== skipping invite_user + accept_invite: roboto_orgs.invite_user(text, text) or accept_invite(text) does not exist yet"
+    echo "== skipping invite_user + accept_invite: roboto_orgs.invite_user or accept_invite(text) does not exist yet"
     continue
   fi
   run_scripts="$run_scripts $s"
