@@ -314,17 +314,21 @@ END
 $$;
 
 --------------------------------------------------------------------------------
--- TRUNCATE of the memberships, which the row triggers do not see, is refused
--- unless the orgs go in the same statement (invariant 1: no org without an
--- owner)
+-- TRUNCATE, which the row triggers do not see, of the memberships, invites
+-- and email domain bindings is refused unless the orgs go in the same
+-- statement: it would leave orgs without an owner (invariant 1) and make
+-- changes the event log never hears of
 --------------------------------------------------------------------------------
 
-CREATE FUNCTION roboto_orgs.members_truncate_check() RETURNS trigger
-  AS 'MODULE_PATHNAME', 'roboto_orgs_members_truncate_check'
+CREATE FUNCTION roboto_orgs.truncate_check() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'roboto_orgs_truncate_check'
   LANGUAGE C SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION roboto_orgs.members_truncate_check() IS
-  'Trigger (since 0.3.0): AFTER TRUNCATE ON org_members: 23514 when orgs are left (they would have no owner); TRUNCATE roboto_orgs.orgs CASCADE is allowed';
-REVOKE ALL ON FUNCTION roboto_orgs.members_truncate_check() FROM PUBLIC;
-CREATE TRIGGER members_truncate_check AFTER TRUNCATE ON roboto_orgs.org_members
-  FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.members_truncate_check();
-
+COMMENT ON FUNCTION roboto_orgs.truncate_check() IS
+  'Trigger (since 0.3.0): AFTER TRUNCATE ON org_members, org_invites, org_email_domains: 23514 while orgs remain (owners would be lost, changes would go unlogged); TRUNCATE roboto_orgs.orgs CASCADE is allowed';
+REVOKE ALL ON FUNCTION roboto_orgs.truncate_check() FROM PUBLIC;
+CREATE TRIGGER truncate_check AFTER TRUNCATE ON roboto_orgs.org_members
+  FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.truncate_check();
+CREATE TRIGGER truncate_check AFTER TRUNCATE ON roboto_orgs.org_invites
+  FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.truncate_check();
+CREATE TRIGGER truncate_check AFTER TRUNCATE ON roboto_orgs.org_email_domains
+  FOR EACH STATEMENT EXECUTE FUNCTION roboto_orgs.truncate_check();

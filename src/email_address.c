@@ -28,7 +28,6 @@
 /* Longest local part, in octets (RFC 5321) */
 #define RO_EMAIL_MAX_LOCAL 64
 /* Longest part of a rejected address quoted in an error message, in characters */
-#define RO_EMAIL_SHOWN 80
 
 /* A copy of s[0..len) with ASCII letters lower-cased */
 static char *
@@ -77,15 +76,11 @@ ro_email_address_key(const char *s, size_t len)
 	return key ? key : ascii_lower(s, len);
 }
 
-/* The address as quoted in an error message: at most RO_EMAIL_SHOWN characters */
-static char *
+/* The address as quoted in an error message, bounded as every echo is (ro_echo) */
+static const char *
 shown(const char *s, size_t len)
 {
-	int			clip = pg_mbcharcliplen(s, (int) Min(len, (size_t) INT_MAX / 2), RO_EMAIL_SHOWN);
-
-	if ((size_t) clip < len)
-		return psprintf("%.*s...", clip, s);
-	return pnstrdup(s, len);
+	return ro_echo(pnstrdup(s, Min(len, (size_t) 1024)));
 }
 
 static RO_NORETURN void
@@ -124,6 +119,19 @@ ro_email_address_check(const char *s, size_t len)
 		}
 		else if (c < 0x20 || c == 0x7f || isspace(c))
 			raise_not_an_address(s, len, "It contains white space or a control character.");
+	}
+	/* Unicode white space, C1 and bidirectional controls too (a UTF-8 database) */
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		for (size_t i = 0; i < len;)
+		{
+			int			l = pg_utf_mblen((const unsigned char *) s + i);
+
+			if (l > 1 && i + l <= len &&
+				ro_invisible_code_point(utf8_to_unicode((const unsigned char *) s + i)))
+				raise_not_an_address(s, len, "It contains white space or a control character.");
+			i += l;
+		}
 	}
 	if (ats == 0)
 		raise_not_an_address(s, len, "It has no \"@\".");

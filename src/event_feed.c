@@ -39,6 +39,7 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_sequence.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "funcapi.h"
@@ -49,6 +50,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 
 #include "roboto_orgs.h"
 
@@ -139,6 +141,30 @@ static RoPlan feed_plan = {
 	3, {INT8OID, INT8OID, INT4OID}
 };
 
+/*
+ * The feed's reasoning needs every id a transaction takes to be above the
+ * sequence's last value when it registered. With CACHE n > 1 a backend hands
+ * out ids from a block it reserved earlier, below the last value, so the
+ * feed could pass ids that are still to commit: it refuses instead.
+ */
+static void
+require_uncached_sequence(Oid seqoid)
+{
+	HeapTuple	tup = SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqoid));
+	int64		cache;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for sequence %u", seqoid);
+	cache = ((Form_pg_sequence) GETSTRUCT(tup))->seqcache;
+	ReleaseSysCache(tup);
+	if (cache != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("event_feed needs roboto_orgs.event_id_seq without a cache, and it caches " INT64_FORMAT " values", cache),
+				 errdetail("With a cache, a session takes event ids below ones already taken, so the feed could not know which ids may still commit."),
+				 errhint("ALTER SEQUENCE roboto_orgs.event_id_seq CACHE 1; then reconnect the sessions that write events, which may still hold cached ids.")));
+}
+
 /* A cursor event_feed gave: the decimal event id; 22023 otherwise */
 static int64
 parse_cursor(text *cursor)
@@ -222,6 +248,7 @@ roboto_orgs_event_feed(PG_FUNCTION_ARGS)
 	seqoid = get_relname_relid("event_id_seq", get_namespace_oid("roboto_orgs", false));
 	if (!OidIsValid(seqoid))
 		elog(ERROR, "sequence roboto_orgs.event_id_seq does not exist");
+	require_uncached_sequence(seqoid);
 
 	InitMaterializedSRF(fcinfo, 0);
 	ro_spi_begin(&spi);

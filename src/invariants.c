@@ -16,8 +16,9 @@
  *	    an invite is answered once (invariant 4);
  *	  - email_domains_check_org: no binding changes while the org is
  *	    de-provisioning (invariant 3);
- *	  - members_truncate_check: a TRUNCATE of the memberships that leaves
- *	    orgs behind (without owners) is refused (invariant 1).
+ *	  - truncate_check: a TRUNCATE of the memberships, invites or email
+ *	    domain bindings that leaves orgs behind is refused: it would leave
+ *	    orgs without owners (invariant 1), and changes without events.
  *	  Tier limits (invariant 6) are limits.c's, the event log events.c's.
  */
 #include "postgres.h"
@@ -611,16 +612,17 @@ static RoPlan any_org_plan = {
 	0, {InvalidOid}
 };
 
-PG_FUNCTION_INFO_V1(roboto_orgs_members_truncate_check);
+PG_FUNCTION_INFO_V1(roboto_orgs_truncate_check);
 /*
- * AFTER TRUNCATE ON org_members, FOR EACH STATEMENT: the row triggers do not
- * see a TRUNCATE, which would leave every org without an owner. Allowed only
- * when the orgs go too (TRUNCATE orgs, org_members, or orgs ... CASCADE):
- * after the statement's truncations no org is left. Not while a dump is
- * restored.
+ * AFTER TRUNCATE ON org_members, org_invites, org_email_domains, FOR EACH
+ * STATEMENT: the row triggers do not see a TRUNCATE, which would leave every
+ * org without an owner (memberships) and make changes the event log never
+ * hears of (invites, bindings). Allowed only when the orgs go too (TRUNCATE
+ * roboto_orgs.orgs CASCADE): after the statement's truncations no org is
+ * left. Not while a dump is restored.
  */
 Datum
-roboto_orgs_members_truncate_check(PG_FUNCTION_ARGS)
+roboto_orgs_truncate_check(PG_FUNCTION_ARGS)
 {
 	TriggerData *td;
 	RoSpi		spi;
@@ -630,9 +632,8 @@ roboto_orgs_members_truncate_check(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"members_truncate_check\" must be fired for TRUNCATE")));
+				 errmsg("function \"truncate_check\" must be fired for TRUNCATE")));
 	td = (TriggerData *) fcinfo->context;
-	(void) td;
 	if (ro_restoring())
 		return PointerGetDatum(NULL);
 	ro_spi_begin(&spi);
@@ -641,8 +642,9 @@ roboto_orgs_members_truncate_check(PG_FUNCTION_ARGS)
 	if (orgs_left)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("TRUNCATE of roboto_orgs.org_members would leave orgs without an owner"),
-				 errdetail("Every org must keep at least one owner; TRUNCATE skips the triggers that check it row by row."),
-				 errhint("Truncate roboto_orgs.orgs in the same statement (TRUNCATE roboto_orgs.orgs CASCADE), or delete memberships with DELETE.")));
+				 errmsg("TRUNCATE of roboto_orgs.%s is refused while orgs remain",
+						RelationGetRelationName(td->tg_relation)),
+				 errdetail("A TRUNCATE skips the triggers that keep every org's owner and log every change."),
+				 errhint("Delete the rows with DELETE, or truncate the orgs with them (TRUNCATE roboto_orgs.orgs CASCADE).")));
 	return PointerGetDatum(NULL);
 }

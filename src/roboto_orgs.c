@@ -275,16 +275,18 @@ ro_arg_cstring(FunctionCallInfo fcinfo, int argno, const char *argname)
 }
 
 /*
- * Whether a code point shows nothing: Unicode white space (Zs, and the line
- * and paragraph separators) and the zero-width characters a name could be
- * padded with.
+ * Whether a code point shows nothing, or changes how the text around it is
+ * shown: Unicode white space (Zs, and the line and paragraph separators), the
+ * zero-width characters a name could be padded with, the C1 controls, and
+ * the bidirectional controls (U+200E/F, U+202A-E, U+2066-9) that can make an
+ * address or a name read as another.
  */
-static bool
-invisible_code_point(pg_wchar c)
+bool
+ro_invisible_code_point(pg_wchar c)
 {
-	return c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200D) ||
-		c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-		c == 0x2060 || c == 0x3000 || c == 0xFEFF || c == 0x180E;
+	return (c >= 0x0080 && c <= 0x00A0) || c == 0x1680 || (c >= 0x2000 && c <= 0x200F) ||
+		(c >= 0x2028 && c <= 0x202F) || c == 0x205F ||
+		(c >= 0x2060 && c <= 0x2069) || c == 0x3000 || c == 0xFEFF || c == 0x180E;
 }
 
 /*
@@ -314,7 +316,7 @@ ro_check_name(const char *what, const char *value, bool allow_null)
 				blank = false;
 		}
 		else if (GetDatabaseEncoding() != PG_UTF8 ||
-				 !invisible_code_point(utf8_to_unicode((const unsigned char *) p)))
+				 !ro_invisible_code_point(utf8_to_unicode((const unsigned char *) p)))
 			blank = false;
 		if (!blank)
 			break;

@@ -16,6 +16,7 @@
 #include "access/tupdesc.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 
 /* RobotoNotFoundException */
@@ -132,6 +133,7 @@ extern void ro_check_name(const char *what, const char *value, bool allow_null);
 
 /* Input echoed in an error: at most this many characters, then "…" (roboto_orgs.c) */
 #define RO_ECHO_MAX_CHARS 64
+extern bool ro_invisible_code_point(pg_wchar c);
 extern const char *ro_echo(const char *s);
 
 /* Identity (identity.c) */

@@ -5,7 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir fixtures/setup.psql
-SELECT plan(25);
+SELECT plan(27);
 
 CREATE ROLE roboto_test_feed_consumer NOLOGIN;
 SELECT roboto_orgs.grant_api_access('roboto_test_feed_consumer');
@@ -92,6 +92,13 @@ SELECT cmp_ok((SELECT (l.classid::int8 << 32) | l.objid::int8 FROM pg_locks l
                 WHERE l.locktype = 'advisory' AND l.objsubid = 21071 AND l.pid = pg_backend_pid()),
   '<', (SELECT min(event_id) FROM roboto_orgs.events WHERE event_id > :'start'::bigint),
   'the lock carries a value below this transaction''s first event id');
+
+-- A cached sequence would let a session take ids below ones already taken
+ALTER SEQUENCE roboto_orgs.event_id_seq CACHE 20;
+SELECT throws_ok($$SELECT * FROM roboto_orgs.event_feed()$$, '55000', NULL,
+  'event_id_seq with a cache: 55000, the feed could not be exact');
+ALTER SEQUENCE roboto_orgs.event_id_seq CACHE 1;
+SELECT lives_ok($$SELECT * FROM roboto_orgs.event_feed()$$, 'back to CACHE 1: the feed answers');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir fixtures/setup.psql
-SELECT plan(72);
+SELECT plan(75);
 
 CREATE FUNCTION pg_temp.roles_of(org text, member text) RETURNS text
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -219,5 +219,13 @@ SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_invites (org_id, email, ro
 SELECT throws_ok(format($$INSERT INTO roboto_orgs.org_invites (org_id, user_id, email, expires) VALUES (%L, 'eve', 'eve2@example.com', now() + interval '1 day')$$, :'acme'),
   '23514', NULL, 'an invite names its invitee by user id or by address, not both: 23514');
 
+-- Unicode white space and bidirectional controls are refused as ASCII ones are
+SELECT set_config('roboto_orgs.user_id', (SELECT created_by FROM roboto_orgs.orgs ORDER BY created LIMIT 1), false) IS NOT NULL AS caller_set \gset
+SELECT throws_ok(format($$SELECT roboto_orgs.invite_email(%L, %L)$$, (SELECT org_id FROM roboto_orgs.orgs ORDER BY created LIMIT 1), E'a\u3000b@example.com'),
+  '22023', NULL, 'an ideographic space in an address: 22023');
+SELECT throws_ok(format($$SELECT roboto_orgs.invite_email(%L, %L)$$, (SELECT org_id FROM roboto_orgs.orgs ORDER BY created LIMIT 1), E'evil\u202Emoc.liame@example.com'),
+  '22023', NULL, 'a right-to-left override in an address: 22023');
+SELECT throws_ok(format($$SELECT roboto_orgs.invite_email(%L, %L)$$, (SELECT org_id FROM roboto_orgs.orgs ORDER BY created LIMIT 1), E'a\u200Bb@example.com'),
+  '22023', NULL, 'a zero-width space in an address: 22023');
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS roboto_orgs;
 \ir fixtures/setup.psql
-SELECT plan(6);
+SELECT plan(8);
 
 SELECT count(roboto_orgs.create_user(u)) FROM unnest(ARRAY['tr_alice', 'tr_bob']) u;
 SET roboto_orgs.user_id = 'tr_alice';
@@ -12,11 +12,15 @@ RESET roboto_orgs.user_id;
 SELECT pg_temp.fingerprint() AS fp \gset
 
 SELECT throws_ok('TRUNCATE roboto_orgs.org_members', '23514',
-  'TRUNCATE of roboto_orgs.org_members would leave orgs without an owner',
+  'TRUNCATE of roboto_orgs.org_members is refused while orgs remain',
   'TRUNCATE of the memberships with orgs left: 23514');
 SELECT is(pg_temp.fingerprint(), :'fp', '... and nothing was truncated');
 SELECT throws_ok('TRUNCATE roboto_orgs.org_members, roboto_orgs.org_invites', '23514', NULL,
   'with the invites too: 23514');
+SELECT throws_ok('TRUNCATE roboto_orgs.org_invites', '23514', NULL,
+  'TRUNCATE of the invites with orgs left: 23514 (their changes would go unlogged)');
+SELECT throws_ok('TRUNCATE roboto_orgs.org_email_domains', '23514', NULL,
+  'TRUNCATE of the email domain bindings with orgs left: 23514');
 SELECT throws_ok('TRUNCATE roboto_orgs.users CASCADE', '23514', NULL,
   'TRUNCATE users CASCADE (which reaches the memberships, not the orgs): 23514');
 SET CONSTRAINTS ALL IMMEDIATE;   -- create_org's deferred owner check, pending in this transaction
