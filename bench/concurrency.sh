@@ -68,19 +68,19 @@ cat > "$work/signup_limited.sql" <<'SQL'
 SELECT roboto_orgs.create_user(id, id || '@hot2.example') FROM (SELECT 'hot' || nextval('bench.signup') AS id) s;
 SQL
 
-# run NAME CLIENTS SCRIPT...: one pgbench run; prints a result line
+# run NAME CLIENTS PROTOCOL SCRIPT...: one pgbench run; prints a result line
 run() {
-  local name=$1 clients=$2; shift 2
+  local name=$1 clients=$2 protocol=$3; shift 3
   local jobs=$(( clients < 2 ? clients : 2 ))
   local before=0
   [ -n "$log" ] && before=$(grep -cE 'deadlock detected|could not serialize' "$log" || true)
   rm -f "$work"/pgbench_log.*
-  (cd "$work" && pgbench -n -M prepared -d $db -c "$clients" -j "$jobs" -T "$DURATION" -D norgs="$ORGS" \
+  (cd "$work" && pgbench -n -M "$protocol" -d $db -c "$clients" -j "$jobs" -T "$DURATION" -D norgs="$ORGS" \
      -l --log-prefix=pgbench_log "$@" > "$work/out.txt" 2>&1) || true
   local tps p99 mean failed errors=0
   tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/out.txt" | head -n1)
   mean=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$work/out.txt")
-  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/out.txt"; grep -c 'client [0-9]* aborted' "$work/out.txt" || true)
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/out.txt"; grep -cE 'client [0-9]+ (script [0-9]+ )?aborted' "$work/out.txt" || true)
   failed=$(echo "$failed" | awk '{ s += $1 } END { print s + 0 }')
   # column 3 of pgbench's log: the transaction's latency in microseconds
   p99=$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }')
@@ -93,13 +93,14 @@ run() {
 
 printf '%-34s %7s %9s %9s %9s %9s %7s %9s\n' workload clients tps mean_ms p99_ms max_ms failed deadlocks
 for c in $CLIENTS; do
-  run "mixed, many orgs" "$c" -f "$work/check.sql@40" -f "$work/get_org.sql@20" -f "$work/roles.sql@20" -f "$work/join.sql@20"
+  # simple protocol: the invite script passes the invite id as a quoted literal
+  run "mixed, many orgs" "$c" simple -f "$work/check.sql@40" -f "$work/get_org.sql@20" -f "$work/roles.sql@20" -f "$work/join.sql@20"
 done
 for c in $CLIENTS; do
-  run "hot org sign-ups, no member limit" "$c" -f "$work/signup.sql"
+  run "hot org sign-ups, no member limit" "$c" prepared -f "$work/signup.sql"
 done
 for c in $CLIENTS; do
-  run "hot org sign-ups, a member limit" "$c" -f "$work/signup_limited.sql"
+  run "hot org sign-ups, a member limit" "$c" prepared -f "$work/signup_limited.sql"
 done
 echo "members at the end: hot org $(psql -X -A -t -d $db -c "SELECT count(*) FROM roboto_orgs.org_members m JOIN roboto_orgs.orgs o USING (org_id) WHERE o.name = 'Hot Org'"), the limited one $(psql -X -A -t -d $db -c "SELECT count(*) FROM roboto_orgs.org_members m JOIN roboto_orgs.orgs o USING (org_id) WHERE o.name = 'Hot Org Limited'")"
 [ -n "$log" ] && echo "lock waits over 1 s logged by the server: $(grep -c 'still waiting' "$log" || true)"
