@@ -48,7 +48,7 @@ for size in small large; do
   echo "   loaded in $(( $(date +%s) - start )) s, $(psql -X -A -t -d ops_$size -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 done
 
-scripts="get_org org_users orgs_for_self has_role create_org roles invite_accept raw_create_org raw_roles raw_invite_accept"
+scripts=${OPS_SCRIPTS:-"get_org org_users orgs_for_self has_role create_org roles invite_accept raw_create_org raw_roles raw_invite_accept"}
 have_invites=$(psql -X -A -t -d ops_small -c "SELECT to_regproc('roboto_orgs.invite_user') IS NOT NULL
   AND to_regprocedure('roboto_orgs.accept_invite(text)') IS NOT NULL")
 
