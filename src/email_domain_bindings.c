@@ -211,28 +211,6 @@ own_binding(Datum *v, bool *verified)
 	return true;
 }
 
-/*
- * Whether the bindings table has 0.3.0's verification_token. The module
- * serves every installed version of the SQL, and a database may still be at
- * 0.1.0 or 0.2.0 (where a binding reserved its domain) until ALTER
- * EXTENSION UPDATE: there the statements leave the column out.
- */
-static RoPlan has_tokens_plan = {
-	"SELECT 1 FROM pg_catalog.pg_attribute a "
-	"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-	"WHERE n.nspname OPERATOR(pg_catalog.=) 'roboto_orgs' "
-	"AND c.relname OPERATOR(pg_catalog.=) 'org_email_domains' "
-	"AND a.attname OPERATOR(pg_catalog.=) 'verification_token' AND NOT a.attisdropped",
-	0, {InvalidOid}
-};
-
-static bool
-has_tokens(void)
-{
-	return ro_exec(&has_tokens_plan, NULL, NULL, true, 1) > 0;
-}
-
 static RoPlan mark_verified_legacy_plan = {
 	"UPDATE roboto_orgs.org_email_domains SET verified = true "
 	"WHERE email_domain " ED_EQ " $1::roboto_orgs.email_domain AND org_id = $2 AND NOT verified",
@@ -266,7 +244,7 @@ drop_other_claims(Datum *v)
 static void
 mark_verified(Datum *v)
 {
-	ro_exec(has_tokens() ? &mark_verified_plan : &mark_verified_legacy_plan, v, NULL, false, 0);
+	ro_exec(ro_schema_v03() ? &mark_verified_plan : &mark_verified_legacy_plan, v, NULL, false, 0);
 	drop_other_claims(v);
 }
 
@@ -339,7 +317,7 @@ bind_domain(const char *org_id, const char *domain, bool verified, const char *c
 	 * stays the guard); before it, the primary key on the domain made any
 	 * binding a reservation
 	 */
-	if (ro_exec(has_tokens() ? &insert_binding_plan : &insert_binding_legacy_plan,
+	if (ro_exec(ro_schema_v03() ? &insert_binding_plan : &insert_binding_legacy_plan,
 				v, n, false, 0) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),

@@ -29,7 +29,7 @@
  * lock, and a transaction that writes no event never holds it back (only a
  * running writer does, from the point where it registered).
  *
- * The lock tag is an advisory tag of its own kind (field4 RO_FEED_LOCK_KIND,
+ * The lock tag is an advisory tag of its own kind (field4 RO_LOCK_KIND_FEED,
  * not 1 or 2 as pg_advisory_*() use), so it cannot collide with an app's
  * advisory locks. On a hot standby the primary's locks are not visible, so
  * the feed refuses to run there (0A000).
@@ -54,8 +54,6 @@
 
 #include "roboto_orgs.h"
 
-/* field4 of the registration lock's advisory tag (roboto_orgs.h) */
-#define RO_FEED_LOCK_KIND RO_LOCK_KIND_FEED
 
 /* Rows one call may return */
 #define RO_FEED_MAX_EVENTS 10000
@@ -91,7 +89,7 @@ register_writer(Oid seqoid)
 	last = sequence_last_value(seqoid);
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
 						 (uint32) ((uint64) last >> 32), (uint32) last,
-						 RO_FEED_LOCK_KIND);
+						 RO_LOCK_KIND_FEED);
 	/* Owned by the top transaction: a rolled back savepoint keeps it */
 	CurrentResourceOwner = TopTransactionResourceOwner;
 	PG_TRY();
@@ -257,7 +255,7 @@ roboto_orgs_event_feed(PG_FUNCTION_ARGS)
 	last = sequence_last_value(seqoid);
 	horizon = last;
 	v[0] = ObjectIdGetDatum(MyDatabaseId);
-	v[1] = Int32GetDatum(RO_FEED_LOCK_KIND);
+	v[1] = Int32GetDatum(RO_LOCK_KIND_FEED);
 	if (ro_exec_latest(&running_writers_plan, v, NULL, 1) == 1)
 	{
 		bool		isnull;

@@ -243,7 +243,8 @@ ro_invite_status_from_label(const char *label)
 /*
  * Whether the database's roboto_orgs is at 0.3.0 or later: the table
  * org_invites has the column role, which the 0.2.0--0.3.0 script adds
- * together with everything else 0.3.0 reads (nothing runs in between). Until
+ * together with everything else 0.3.0 reads (org_email_domains'
+ * verification_token among them; nothing runs in between). Until
  * ALTER EXTENSION roboto_orgs UPDATE, this build serves the 0.1.0 and 0.2.0
  * functions with the statements of those schemas. Two catalog cache lookups.
  */
